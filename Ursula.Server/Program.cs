@@ -1,0 +1,2 @@
+// Entry point placeholder; replaced by the CLI host.
+Console.WriteLine("Ursula");
