@@ -1,2 +1,25 @@
-// Entry point placeholder; replaced by the CLI host.
-Console.WriteLine("Ursula");
+// Ursula's command line: serve (default), migrate, cluster, --help.
+using Ursula.Server.Hosting;
+using Ursula.Server.Hosting.Cli;
+
+try
+{
+    var parsed = CommandLine.Parse(args);
+    if (parsed.Help)
+    {
+        Console.WriteLine(CommandLine.HelpText());
+        return 0;
+    }
+
+    return parsed.Verb switch
+    {
+        "migrate" => await Verbs.MigrateAsync(parsed.Settings),
+        "cluster" => await Verbs.ClusterAsync(parsed.Settings),
+        _ => await ServerHost.ServeAsync(parsed.Settings, CancellationToken.None),
+    };
+}
+catch (Exception e) when (e is CommandLineException or OptionsValidationException or Microsoft.Extensions.Options.OptionsValidationException)
+{
+    Console.Error.WriteLine($"ursula: {e.Message}");
+    return 2;
+}

@@ -1,0 +1,90 @@
+// The command line: a verb (serve by default) and flags that map onto configuration keys, so that
+// a flag, appsettings.json and a URSULA_* environment variable all set the same option.
+using System.Globalization;
+
+namespace Ursula.Server.Hosting.Cli;
+
+public sealed record ParsedCommandLine(string Verb, IReadOnlyDictionary<string, string?> Settings, bool Help);
+
+public static class CommandLine
+{
+    public static readonly string[] Verbs = ["serve", "migrate", "cluster"];
+
+    public static readonly CliOption[] Options =
+    [
+        new("--listen", "Listen", "HOST:PORT", "127.0.0.1:4437", "address the HTTP server listens on"),
+        new("--data-dir", "DataDir", "PATH", "./data", "where the Raft log and the managed PostgreSQL live"),
+        new("--postgres", "Postgres", "CONNECTION_STRING", "(managed)", "use this PostgreSQL instead of a private one under --data-dir"),
+        new("--long-poll-timeout", "Protocol:LongPollTimeout", "SECONDS", "30", "how long a long-poll waits for data before 204", Seconds),
+        new("--max-append-bytes", "Protocol:MaxAppendBytes", "BYTES", "16777216", "largest body of one append or create (413 above)", Integer),
+        new("--hot-tail-bytes", "HotTailBytes", "BYTES", "67108864", "memory for recent records of all streams", Integer),
+        new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
+        new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
+        new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
+    ];
+
+    /// <summary>Parses args; throws <see cref="CommandLineException"/> with a one-line message on bad input.</summary>
+    public static ParsedCommandLine Parse(IReadOnlyList<string> args)
+    {
+        var verb = "serve";
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var help = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h" or "help")
+            {
+                help = true;
+                continue;
+            }
+
+            if (i == 0 && !arg.StartsWith('-'))
+            {
+                verb = Verbs.Contains(arg) ? arg : throw new CommandLineException($"unknown command '{arg}' (commands: {string.Join(", ", Verbs)})");
+                continue;
+            }
+
+            var (flag, inline) = arg.Split('=', 2) is [var f, var v] ? (f, v) : (arg, null);
+            var option = Options.FirstOrDefault(o => o.Flag == flag)
+                ?? throw new CommandLineException($"unknown option '{flag}' (see --help)");
+            var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new CommandLineException($"option '{flag}' needs a value: {option.Value}"));
+            settings[option.Key] = option.Convert is null
+                ? value
+                : option.Convert(value) ?? throw new CommandLineException($"option '{flag}' needs {option.Value}, got '{value}'");
+        }
+
+        return new ParsedCommandLine(verb, settings, help);
+    }
+
+    public static string HelpText()
+    {
+        var lines = new List<string>
+        {
+            "Ursula: a durable stream server (Durable Streams protocol over HTTP, replicated by Raft, state in PostgreSQL).",
+            string.Empty,
+            "Usage: ursula [serve|migrate|cluster] [options]",
+            "  serve     run a node (the default)",
+            "  migrate   apply the PostgreSQL schema and exit",
+            "  cluster   run a local development cluster (--nodes N, ports from --listen upward)",
+            string.Empty,
+            "Options (each also settable in appsettings.json or as URSULA_<KEY> in the environment):",
+        };
+        foreach (var option in Options)
+        {
+            lines.Add($"  {option.Flag} {option.Value}".PadRight(42) + $"{option.Description} (default: {option.Default}; key: {option.Key})");
+        }
+
+        lines.Add("  --help".PadRight(42) + "show this text");
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string? Seconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 3600
+            ? TimeSpan.FromSeconds(s).ToString("c", CultureInfo.InvariantCulture)
+            : null;
+
+    private static string? Integer(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n.ToString(CultureInfo.InvariantCulture) : null;
+}
+
+public sealed class CommandLineException(string message) : Exception(message);

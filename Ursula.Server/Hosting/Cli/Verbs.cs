@@ -1,0 +1,108 @@
+// The verbs other than serve: migrate (schema only) and cluster (a local development cluster).
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Ursula.Server.Hosting.Cli;
+
+public static class Verbs
+{
+    public static async Task<int> MigrateAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationManager();
+        ServerHost.AddConfiguration(configuration, settings);
+        var node = ServerHost.BindNodeOptions(configuration);
+        await using var postgres = await ServerHost.StartPostgresAsync(node, CancellationToken.None);
+        Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
+        Console.WriteLine($"ursula: schema is up to date (PostgreSQL {postgres.Description})");
+        return 0;
+    }
+
+    /// <summary>Starts N nodes on consecutive ports as child processes and stops them together.</summary>
+    public static async Task<int> ClusterAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationManager();
+        ServerHost.AddConfiguration(configuration, settings);
+        var node = ServerHost.BindNodeOptions(configuration);
+        var count = int.Parse(configuration["Nodes"] ?? "3", CultureInfo.InvariantCulture);
+        var (host, firstPort) = node.ParseListen();
+        var urls = Enumerable.Range(0, count).Select(i => $"http://{host}:{firstPort + i}").ToList();
+        var baseDir = Path.Combine(node.FullDataDir, "cluster");
+
+        var children = new List<Process>();
+        using var stopping = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopping.Cancel();
+        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopping.Cancel();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var args = new List<string>
+                {
+                    "serve", "--listen", $"{host}:{firstPort + i}", "--data-dir", Path.Combine(baseDir, $"node{i + 1}"),
+                    "--cluster", string.Join(',', urls),
+                };
+                foreach (var (key, value) in settings)
+                {
+                    if (key is not ("Listen" or "DataDir" or "Cluster" or "Nodes" or "Advertise" or "Postgres") && value is not null)
+                    {
+                        var option = CommandLine.Options.First(o => o.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
+                        args.Add(option.Flag);
+                        args.Add(option.Key.StartsWith("Protocol:LongPoll", StringComparison.Ordinal)
+                            ? TimeSpan.Parse(value, CultureInfo.InvariantCulture).TotalSeconds.ToString(CultureInfo.InvariantCulture)
+                            : value);
+                    }
+                }
+
+                children.Add(StartChild($"node{i + 1}", args));
+            }
+
+            Console.WriteLine($"ursula: cluster of {count} nodes: {string.Join(", ", urls)} (data under {baseDir}); Ctrl+C stops them all");
+            await Task.WhenAny(Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default), Task.WhenAny(children.Select(c => c.WaitForExitAsync())));
+        }
+        finally
+        {
+            foreach (var child in children.Where(c => !c.HasExited))
+            {
+                child.Kill(entireProcessTree: false);
+            }
+
+            foreach (var child in children)
+            {
+                await child.WaitForExitAsync();
+            }
+        }
+
+        return 0;
+    }
+
+    private static Process StartChild(string name, List<string> args)
+    {
+        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var self = Environment.ProcessPath!;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.FileName = self;
+            info.ArgumentList.Add(typeof(Verbs).Assembly.Location);
+        }
+        else
+        {
+            info.FileName = self;
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {name}");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"[{name}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

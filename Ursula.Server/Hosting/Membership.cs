@@ -1,0 +1,75 @@
+// Raft membership of this node: the member URLs (each under the reserved /_ursula/raft path) and
+// the one-time seeding of the persisted member list on a node's first start.
+using DotNext.Net.Cluster.Consensus.Raft.Membership;
+using Microsoft.AspNetCore.Connections;
+
+namespace Ursula.Server.Hosting;
+
+public static class Membership
+{
+    public static Uri SelfUrl(NodeOptions node) => new((node.Advertise ?? $"http://{node.Listen}").TrimEnd('/'));
+
+    public static Uri RaftEndpoint(Uri nodeUrl) => new($"{nodeUrl.GetLeftPart(UriPartial.Authority)}{ServerHost.RaftPath}");
+
+    public static IReadOnlyList<Uri> Members(NodeOptions node)
+    {
+        if (string.IsNullOrWhiteSpace(node.Cluster))
+        {
+            return [SelfUrl(node)];
+        }
+
+        return node.Cluster.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u.TrimEnd('/'), UriKind.Absolute, out var uri) ? uri : throw new OptionsValidationException($"--cluster has an invalid URL '{u}'"))
+            .ToList();
+    }
+
+    /// <summary>Defaults for DotNext's member configuration; settings under "Raft" in configuration win.</summary>
+    public static Dictionary<string, string?> RaftSettings(NodeOptions node, IConfiguration configuration)
+    {
+        var defaults = new Dictionary<string, string?>
+        {
+            ["Raft:publicEndPoint"] = RaftEndpoint(SelfUrl(node)).ToString(),
+            ["Raft:coldStart"] = "false",
+            ["Raft:lowerElectionTimeout"] = "400",
+            ["Raft:upperElectionTimeout"] = "800",
+            ["Raft:rpcTimeout"] = "00:00:05",
+            ["Raft:requestTimeout"] = "00:00:30",
+            ["Raft:heartbeatThreshold"] = "0.3",
+        };
+        foreach (var key in defaults.Keys.ToList())
+        {
+            if (configuration[key] is not null && key != "Raft:publicEndPoint")
+            {
+                defaults.Remove(key);
+            }
+        }
+
+        return defaults;
+    }
+
+    /// <summary>On a node's first start, writes the static member list (or just itself) to the member store.</summary>
+    public static async Task SeedAsync(WebApplication app, NodeOptions node, CancellationToken cancellationToken)
+    {
+        var self = RaftEndpoint(SelfUrl(node));
+        var members = Members(node).Select(RaftEndpoint).ToList();
+        if (!members.Contains(self))
+        {
+            throw new OptionsValidationException($"--cluster must include this node ({SelfUrl(node)}); use --advertise if it is reached under another name");
+        }
+
+        var storage = app.Services.GetRequiredService<IClusterConfigurationStorage<UriEndPoint>>();
+        var configuration = await storage.LoadConfigurationAsync(cancellationToken);
+        if (configuration.Members.Count > 0)
+        {
+            return;
+        }
+
+        foreach (var member in members)
+        {
+            configuration = configuration.Add(new UriEndPoint(member));
+        }
+
+        await storage.SaveConfigurationAsync(configuration, 0L, cancellationToken);
+        HostingLog.MembershipSeeded(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ursula.Membership"), string.Join(", ", members));
+    }
+}

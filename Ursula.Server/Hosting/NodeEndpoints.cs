@@ -1,0 +1,66 @@
+// The node's own endpoints under /_ursula: health and cluster status.
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.Http;
+using Npgsql;
+using Ursula.Server.State;
+using Ursula.Server.State.Postgres;
+
+namespace Ursula.Server.Hosting;
+
+public static class NodeEndpoints
+{
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health", HealthAsync);
+        endpoints.MapGet("/cluster", Cluster);
+    }
+
+    private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, StreamCatalog catalog, IRaftCluster cluster, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
+            await using var command = new NpgsqlCommand("select 1", connection);
+            await command.ExecuteScalarAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            problem = $"PostgreSQL unreachable: {e.Message}";
+        }
+
+        if (problem is null && !storage.IsHealthy)
+        {
+            problem = $"PostgreSQL rejects writes: {storage.LastError}";
+        }
+
+        var leader = cluster.Leader?.EndPoint.ToString();
+        var body = new HealthReport(problem is null ? "ok" : "unavailable", problem, leader is not null, catalog.AppliedIndex, catalog.StreamCount);
+        return problem is null ? Results.Json(body, HostingJsonContext.Default.HealthReport) : Results.Json(body, HostingJsonContext.Default.HealthReport, statusCode: 503);
+    }
+
+    private static IResult Cluster(IRaftHttpCluster http, IRaftCluster cluster, StreamCatalog catalog, PostgresSnapshots snapshots)
+    {
+        var isLeader = !cluster.LeadershipToken.IsCancellationRequested;
+        var leader = cluster.Leader?.EndPoint;
+        var status = new ClusterStatus(
+            Self: NodeUrl(http.LocalMemberAddress),
+            Role: isLeader ? "leader" : leader is null ? "candidate" : "follower",
+            Leader: leader is null ? null : NodeUrl(leader.ToString()),
+            Term: cluster.AuditTrail.Term,
+            CommitIndex: cluster.AuditTrail.LastCommittedEntryIndex,
+            AppliedIndex: catalog.AppliedIndex,
+            DurableIndex: snapshots.FlushedIndex,
+            Members: cluster.Members.Select(m => new ClusterMemberStatus(NodeUrl(m.EndPoint.ToString()), m.IsLeader, !m.IsRemote, m.Status.ToString().ToLowerInvariant())).ToList());
+        return Results.Json(status, HostingJsonContext.Default.ClusterStatus);
+    }
+
+    /// <summary>Members are known by their Raft endpoint; users know nodes by their base URL.</summary>
+    private static string NodeUrl(object? endpoint)
+    {
+        var text = endpoint?.ToString() ?? string.Empty;
+        return text.EndsWith(ServerHost.RaftPath, StringComparison.Ordinal) ? text[..^ServerHost.RaftPath.Length] : text;
+    }
+}

@@ -1,0 +1,44 @@
+// Options of one node, bound from the configuration root (appsettings.json, URSULA_* environment
+// variables, command-line flags; later sources win).
+using System.ComponentModel.DataAnnotations;
+
+namespace Ursula.Server.Hosting;
+
+public sealed class NodeOptions
+{
+    /// <summary>HOST:PORT the HTTP server listens on.</summary>
+    [Required]
+    public string Listen { get; set; } = "127.0.0.1:4437";
+
+    /// <summary>Where the node keeps its Raft log and, when managed, its PostgreSQL.</summary>
+    [Required]
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>An existing PostgreSQL (Npgsql connection string); empty runs a private one under DataDir.</summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>Memory for recent records of all streams; older records are read from PostgreSQL.</summary>
+    [Range(1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long HotTailBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>This node's URL as the other members reach it (default: http://LISTEN).</summary>
+    public string? Advertise { get; set; }
+
+    /// <summary>The URLs of every member of a static cluster, this node's included; empty for a single node.</summary>
+    public string? Cluster { get; set; }
+
+    public (string Host, int Port) ParseListen()
+    {
+        var colon = Listen.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(Listen.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new OptionsValidationException($"--listen must be HOST:PORT, got '{Listen}'");
+        }
+
+        return (Listen[..colon].Trim('[', ']'), port);
+    }
+
+    public string FullDataDir => Path.GetFullPath(DataDir);
+}
+
+public sealed class OptionsValidationException(string message) : Exception(message);

@@ -1,0 +1,155 @@
+// Builds and runs a node: configuration, PostgreSQL (managed or given), schema, the Raft member
+// hosted in Kestrel, the state machine and the HTTP surface.
+using System.Net;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.Http;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Ursula.Server.Hosting.Postgres;
+using Ursula.Server.Protocol;
+using Ursula.Server.Replication;
+using Ursula.Server.State;
+using Ursula.Server.State.Postgres;
+using Ursula.Server.State.Reading;
+
+namespace Ursula.Server.Hosting;
+
+public static partial class ServerHost
+{
+    public const string RaftPath = "/_ursula/raft";
+
+    public static async Task<int> ServeAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        AddConfiguration(builder.Configuration, settings);
+        var node = BindNodeOptions(builder.Configuration);
+        var (host, port) = node.ParseListen();
+        Directory.CreateDirectory(node.FullDataDir);
+
+        await using var postgres = await StartPostgresAsync(node, cancellationToken);
+        Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
+
+        ConfigureServices(builder, node, postgres.ConnectionString);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(ParseAddress(host), port);
+        });
+
+        var app = builder.Build();
+        await LoadStateAsync(app, cancellationToken);
+        await Membership.SeedAsync(app, node, cancellationToken);
+        MapEndpoints(app);
+
+        await app.StartAsync(cancellationToken);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ursula");
+        HostingLog.Listening(log, $"http://{node.Listen}", node.FullDataDir, postgres.Description);
+        await app.WaitForShutdownAsync(cancellationToken);
+        await app.StopAsync(CancellationToken.None);
+        return 0;
+    }
+
+    public static void AddConfiguration(ConfigurationManager configuration, IReadOnlyDictionary<string, string?> settings)
+    {
+        configuration.AddEnvironmentVariables("URSULA_");
+        configuration.AddInMemoryCollection(settings);
+    }
+
+    public static NodeOptions BindNodeOptions(IConfiguration configuration)
+    {
+        var node = new NodeOptions();
+        configuration.Bind(node);
+        node.ParseListen();
+        return node;
+    }
+
+    internal static async Task<PostgresConnection> StartPostgresAsync(NodeOptions node, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(node.Postgres))
+        {
+            return new PostgresConnection(node.Postgres, "external", null);
+        }
+
+        using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+        var managed = await ManagedPostgres.StartAsync(
+            new ManagedPostgresOptions { DataDirectory = Path.Combine(node.FullDataDir, "postgres") },
+            loggerFactory.CreateLogger<ManagedPostgres>(),
+            cancellationToken);
+        return new PostgresConnection(managed.ConnectionString, $"managed in {Path.Combine(node.FullDataDir, "postgres")}", managed);
+    }
+
+    private static void ConfigureServices(WebApplicationBuilder builder, NodeOptions node, string connectionString)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Options.Create(node));
+        services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<PostgresStateStore>();
+        services.AddSingleton<IRecordSource, PostgresRecordSource>();
+        services.AddSingleton(new HotTailBudget(node.HotTailBytes));
+        services.AddSingleton<StreamCatalog>();
+        services.AddSingleton<StreamDataReader>();
+        services.AddSingleton<FlushGate>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<PostgresSnapshots>();
+        services.AddHostedService<StateFlusher>();
+
+        services.AddSingleton<ResponseCursor>();
+        services.AddSingleton<StreamEndpoints>();
+        services.AddSingleton<Sequencer>();
+        services.AddSingleton<ICommandSubmitter>(sp => sp.GetRequiredService<Sequencer>());
+        services.AddHostedService(sp => sp.GetRequiredService<Sequencer>());
+        services.AddHostedService<ExpirySweeper>();
+
+        var raftDir = Path.Combine(node.FullDataDir, "raft");
+        Directory.CreateDirectory(raftDir);
+        services.UseStateMachine<UrsulaStateMachine>(new WriteAheadLog.Options
+        {
+            Location = Path.Combine(raftDir, "wal"),
+            ChunkSize = 4 * 1024 * 1024,
+        });
+        services.UsePersistentConfigurationStorage(Path.Combine(raftDir, "members"));
+        builder.Configuration.AddInMemoryCollection(Membership.RaftSettings(node, builder.Configuration));
+        builder.JoinCluster("Raft");
+    }
+
+    private static async Task LoadStateAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        // Must run before anything resolves the WAL: it reads the snapshot index when constructed.
+        var state = await app.Services.GetRequiredService<PostgresStateStore>().LoadAsync(cancellationToken);
+        app.Services.GetRequiredService<StreamCatalog>().Load(state);
+        app.Services.GetRequiredService<PostgresSnapshots>().Initialize(state.AppliedIndex, state.AppliedTerm);
+        app.Services.GetRequiredService<HotTailBudget>().MarkFlushed(state.AppliedIndex);
+        StorageLog.StateLoaded(app.Services.GetRequiredService<ILogger<StreamCatalog>>(), state.Streams.Count, state.AppliedIndex);
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.UseMiddleware<ProtocolHeadersMiddleware>();
+        app.UseConsensusProtocolHandler();
+        app.Map(StreamPaths.ReservedPrefix, reserved =>
+        {
+            reserved.UseRouting();
+            reserved.UseEndpoints(endpoints => NodeEndpoints.Map(endpoints));
+        });
+        var streams = app.Services.GetRequiredService<StreamEndpoints>();
+        app.Run(streams.HandleAsync);
+    }
+
+    private static IPAddress ParseAddress(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "" => IPAddress.Any,
+        _ => IPAddress.Parse(host),
+    };
+
+    internal sealed record PostgresConnection(string ConnectionString, string Description, ManagedPostgres? Managed) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Managed?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+}

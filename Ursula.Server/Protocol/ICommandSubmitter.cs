@@ -1,0 +1,24 @@
+using Ursula.Server.State;
+using Ursula.Server.State.Commands;
+
+namespace Ursula.Server.Protocol;
+
+/// <summary>The write path as the HTTP layer sees it: a command in, the outcome of its apply out.</summary>
+public interface ICommandSubmitter
+{
+    /// <summary>Sequences, replicates and applies a command; throws <see cref="ServiceUnavailableException"/> when that cannot happen now.</summary>
+    ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken);
+
+    /// <summary>True when this node may not have applied everything the cluster acknowledged yet.</summary>
+    bool MayBeBehind { get; }
+
+    /// <summary>Renews a sliding TTL after a read, without waiting for it.</summary>
+    void Touch(StreamMeta meta);
+}
+
+/// <summary>A dependency (consensus, PostgreSQL) cannot serve right now; the client should retry.</summary>
+public sealed class ServiceUnavailableException(string message, TimeSpan retryAfter, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

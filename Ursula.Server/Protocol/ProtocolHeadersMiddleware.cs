@@ -1,0 +1,28 @@
+// Headers every response carries: CORS for browsers (any origin; streams are addressed by URL and
+// authorization is a deployment concern) and the browser security headers of the protocol.
+namespace Ursula.Server.Protocol;
+
+internal sealed class ProtocolHeadersMiddleware(RequestDelegate next)
+{
+    private const string AllowHeaders =
+        "Content-Type, Authorization, If-None-Match, Stream-Seq, Stream-TTL, Stream-Expires-At, Stream-Closed, " +
+        "Producer-Id, Producer-Epoch, Producer-Seq, Stream-Forked-From, Stream-Fork-Offset, Stream-Fork-Sub-Offset";
+
+    private const string ExposeHeaders =
+        "Stream-Next-Offset, Stream-Cursor, Stream-Up-To-Date, Stream-Closed, Stream-TTL, Stream-Expires-At, " +
+        "Stream-SSE-Data-Encoding, Producer-Epoch, Producer-Seq, Producer-Expected-Seq, Producer-Received-Seq, " +
+        "ETag, Location, Content-Type, Retry-After";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = "*";
+        headers.AccessControlAllowMethods = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+        headers.AccessControlAllowHeaders = AllowHeaders;
+        headers.AccessControlExposeHeaders = ExposeHeaders;
+        headers.AccessControlMaxAge = "86400";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        return next(context);
+    }
+}

@@ -1,0 +1,112 @@
+// POST: append, append-and-close, close-only; Stream-Seq and idempotent producer headers.
+using Ursula.Server.State.Commands;
+
+namespace Ursula.Server.Protocol;
+
+public sealed partial class StreamEndpoints
+{
+    private async Task AppendAsync(HttpContext context, string path)
+    {
+        var headers = context.Request.Headers;
+        var close = HeaderValues.IsTrue(headers[ProtocolHeaders.Closed]);
+        if (!TryParseProducer(context, out var producer, out var producerError))
+        {
+            await Problem.WriteAsync(context, 400, producerError!);
+            return;
+        }
+
+        using var body = await RequestBody.ReadAsync(context.Request, options.MaxAppendBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await Problem.WriteAsync(context, 413, $"The body exceeds the limit of {options.MaxAppendBytes} bytes");
+            return;
+        }
+
+        var contentType = context.Request.ContentType;
+        var commandBody = CommandBody.None;
+        if (body.Length == 0)
+        {
+            if (!close)
+            {
+                await Problem.WriteAsync(context, 400, "An append needs a body (only a close, with Stream-Closed: true, may be empty)");
+                return;
+            }
+
+            // A close-only request ignores its Content-Type, whatever a client library attached.
+            contentType = null;
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(contentType))
+            {
+                await Problem.WriteAsync(context, 400, "Content-Type is required when appending data");
+                return;
+            }
+
+            commandBody = new CommandBody(body.Memory, CommandBody.Raw);
+            if (ContentTypes.IsJson(contentType))
+            {
+                if (!JsonMessages.TryFlatten(body.Memory, allowEmptyArray: false, out var batch, out var jsonError))
+                {
+                    // A JSON body for a stream of another type is a 409, which apply decides; only
+                    // reject here when the stream is JSON (or unknown, where 400 is the better guess).
+                    if (!catalog.TryGet(path, out var target) || target.Meta.IsJson)
+                    {
+                        await Problem.WriteAsync(context, 400, jsonError!);
+                        return;
+                    }
+                }
+                else
+                {
+                    commandBody = new CommandBody(batch.Payload, batch.Count);
+                }
+            }
+        }
+
+        var seq = headers[ProtocolHeaders.Seq].ToString();
+        var command = new AppendStreamCommand(Guid.NewGuid(), path, contentType, seq.Length > 0 ? seq : null, producer, close, commandBody);
+        var outcome = await submitter.SubmitAsync(command, context.RequestAborted);
+        await WriteOutcomeAsync(context, outcome);
+    }
+
+    private static bool TryParseProducer(HttpContext context, out ProducerClaim? producer, out string? error)
+    {
+        producer = null;
+        error = null;
+        var headers = context.Request.Headers;
+        var hasId = headers.TryGetValue(ProtocolHeaders.ProducerId, out var id);
+        var hasEpoch = headers.TryGetValue(ProtocolHeaders.ProducerEpoch, out var epochText);
+        var hasSeq = headers.TryGetValue(ProtocolHeaders.ProducerSeq, out var seqText);
+        if (!hasId && !hasEpoch && !hasSeq)
+        {
+            return true;
+        }
+
+        if (!(hasId && hasEpoch && hasSeq))
+        {
+            error = "Producer-Id, Producer-Epoch and Producer-Seq must be sent together";
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(id.ToString()))
+        {
+            error = "Producer-Id must not be empty";
+            return false;
+        }
+
+        if (!HeaderValues.TryParseProducerNumber(epochText.ToString(), out var epoch))
+        {
+            error = "Producer-Epoch must be a non-negative integer no larger than 2^53-1";
+            return false;
+        }
+
+        if (!HeaderValues.TryParseProducerNumber(seqText.ToString(), out var seq))
+        {
+            error = "Producer-Seq must be a non-negative integer no larger than 2^53-1";
+            return false;
+        }
+
+        producer = new ProducerClaim(id.ToString(), epoch, seq);
+        return true;
+    }
+}

@@ -1,0 +1,321 @@
+// GET: catch-up reads in chunks, long-poll, and the entry to SSE; ETags and cache headers.
+using System.Buffers;
+using Microsoft.Extensions.Primitives;
+using Ursula.Server.State;
+using Ursula.Server.State.Reading;
+
+namespace Ursula.Server.Protocol;
+
+public sealed partial class StreamEndpoints
+{
+    private static readonly byte[] EmptyJsonArray = "[]"u8.ToArray();
+
+    private enum LiveMode
+    {
+        None,
+        LongPoll,
+        Sse,
+    }
+
+    private async Task ReadAsync(HttpContext context, string path)
+    {
+        var query = context.Request.Query;
+        var offsets = query[ProtocolHeaders.OffsetQuery];
+        if (offsets.Count > 1)
+        {
+            await Problem.WriteAsync(context, 400, "Only one offset parameter is allowed");
+            return;
+        }
+
+        var offsetText = offsets.Count == 1 ? offsets[0] : null;
+        var live = query[ProtocolHeaders.LiveQuery].ToString() switch
+        {
+            "" => LiveMode.None,
+            "long-poll" => LiveMode.LongPoll,
+            "sse" => LiveMode.Sse,
+            _ => (LiveMode?)null,
+        };
+        if (live is null)
+        {
+            await Problem.WriteAsync(context, 400, "live must be long-poll or sse");
+            return;
+        }
+
+        if (offsetText is null && live != LiveMode.None)
+        {
+            await Problem.WriteAsync(context, 400, "Live reads need an offset parameter");
+            return;
+        }
+
+        if (!TryParseReadOffset(offsetText, out var requested))
+        {
+            await Problem.WriteAsync(context, 400, "offset must be -1, now, or an offset this server returned");
+            return;
+        }
+
+        var (handle, meta) = await FindAsync(context, path);
+        if (handle is null || meta is null)
+        {
+            return;
+        }
+
+        submitter.Touch(meta);
+        var from = requested.IsNow ? meta.Tail : requested.Position;
+        if (from > meta.Tail)
+        {
+            (meta, var caughtUp) = await WaitForTailAsync(handle, from, context.RequestAborted);
+            if (!caughtUp)
+            {
+                await Problem.WriteAsync(context, 400, "offset is beyond the end of the stream");
+                return;
+            }
+        }
+
+        var cursor = query[ProtocolHeaders.CursorQuery].ToString();
+        switch (live.Value)
+        {
+            case LiveMode.Sse:
+                await StreamSseAsync(context, handle, from, cursor);
+                return;
+            case LiveMode.None when requested.IsNow:
+                await WriteNowAsync(context, meta);
+                return;
+            case LiveMode.LongPoll:
+                await LongPollAsync(context, handle, meta, from, cursor, requested);
+                return;
+            default:
+                var slice = await reader.ReadAsync(handle, meta, from, options.MaxReadChunkBytes, context.RequestAborted);
+                await WriteChunkAsync(context, meta, slice, requested, cursor: null);
+                return;
+        }
+    }
+
+    private async Task LongPollAsync(HttpContext context, StreamHandle handle, StreamMeta meta, long from, string cursor, ReadOffset requested)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(options.LongPollTimeout);
+        while (true)
+        {
+            var pulse = handle.Signal.NextPulse;
+            meta = handle.Meta;
+            if (from < meta.Tail)
+            {
+                var slice = await reader.ReadAsync(handle, meta, from, options.MaxReadChunkBytes, context.RequestAborted);
+                await WriteChunkAsync(context, meta, slice, requested, cursor);
+                return;
+            }
+
+            if (meta.Closed || handle.Removed || meta.SoftDeleted)
+            {
+                break;
+            }
+
+            try
+            {
+                await pulse.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status204NoContent;
+        response.Headers.CacheControl = "no-store";
+        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(meta.Tail);
+        response.Headers[ProtocolHeaders.UpToDate] = "true";
+        if (meta.Closed)
+        {
+            response.Headers[ProtocolHeaders.Closed] = "true";
+        }
+        else
+        {
+            response.Headers[ProtocolHeaders.Cursor] = cursors.Next(cursor);
+        }
+    }
+
+    private async Task WriteChunkAsync(HttpContext context, StreamMeta meta, ReadSlice slice, ReadOffset requested, string? cursor)
+    {
+        var response = context.Response;
+        var atTail = slice.Next >= meta.Tail;
+        var eof = atTail && meta.Closed;
+        var etag = $"\"{meta.Id}:{StreamOffset.Format(slice.From)}:{StreamOffset.Format(slice.Next)}{(eof ? ":c" : string.Empty)}\"";
+        response.Headers.ETag = etag;
+        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(slice.Next);
+        if (atTail)
+        {
+            response.Headers[ProtocolHeaders.UpToDate] = "true";
+        }
+
+        if (eof)
+        {
+            response.Headers[ProtocolHeaders.Closed] = "true";
+        }
+
+        if (cursor is not null && !eof)
+        {
+            response.Headers[ProtocolHeaders.Cursor] = cursors.Next(cursor);
+        }
+
+        response.Headers.CacheControl = slice.IsEmpty && !eof ? "no-store" : options.CatchUpCacheControl;
+        if (IfNoneMatch(context.Request.Headers.IfNoneMatch, etag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = meta.ContentType;
+        await WriteBodyAsync(response, meta.IsJson, slice.Parts, context.RequestAborted);
+    }
+
+    private static async Task WriteBodyAsync(HttpResponse response, bool json, IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken cancellationToken)
+    {
+        long length = 0;
+        foreach (var part in parts)
+        {
+            length += part.Length;
+        }
+
+        if (json)
+        {
+            length += parts.Count == 0 ? 2 : parts.Count + 1;
+        }
+
+        response.ContentLength = length;
+        var writer = response.BodyWriter;
+        if (json)
+        {
+            writer.Write("["u8);
+        }
+
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (json && i > 0)
+            {
+                writer.Write(","u8);
+            }
+
+            writer.Write(parts[i].Span);
+        }
+
+        if (json)
+        {
+            writer.Write("]"u8);
+        }
+
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private static Task WriteNowAsync(HttpContext context, StreamMeta meta)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = meta.ContentType;
+        response.Headers.CacheControl = "no-store";
+        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(meta.Tail);
+        response.Headers[ProtocolHeaders.UpToDate] = "true";
+        if (meta.Closed)
+        {
+            response.Headers[ProtocolHeaders.Closed] = "true";
+        }
+
+        if (meta.IsJson)
+        {
+            response.ContentLength = EmptyJsonArray.Length;
+            return response.Body.WriteAsync(EmptyJsonArray, context.RequestAborted).AsTask();
+        }
+
+        response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An offset past this node's tail is either data another node acknowledged that this node has
+    /// not applied yet (wait for it, briefly) or no position of this stream at all.
+    /// </summary>
+    private async Task<(StreamMeta Meta, bool CaughtUp)> WaitForTailAsync(StreamHandle handle, long position, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(2000, options.LongPollTimeout.TotalMilliseconds)));
+        while (true)
+        {
+            var pulse = handle.Signal.NextPulse;
+            var meta = handle.Meta;
+            if (position <= meta.Tail)
+            {
+                return (meta, true);
+            }
+
+            if (meta.Closed || handle.Removed || !submitter.MayBeBehind)
+            {
+                return (meta, false);
+            }
+
+            try
+            {
+                await pulse.WaitAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (handle.Meta, position <= handle.Meta.Tail);
+            }
+        }
+    }
+
+    private static bool IfNoneMatch(StringValues values, string etag)
+    {
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            foreach (var candidate in value.Split(','))
+            {
+                var trimmed = candidate.Trim();
+                if (trimmed == etag || trimmed == "*" || (trimmed.StartsWith("W/", StringComparison.Ordinal) && trimmed[2..] == etag))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private readonly record struct ReadOffset(int Kind, long Position)
+    {
+        public static readonly ReadOffset Start = new(0, 0);
+        public static readonly ReadOffset Now = new(1, 0);
+
+        public bool IsNow => Kind == 1;
+
+        public static ReadOffset At(long position) => new(2, position);
+    }
+
+    private static bool TryParseReadOffset(string? text, out ReadOffset offset)
+    {
+        offset = ReadOffset.Start;
+        if (text is null || text == "-1")
+        {
+            return true;
+        }
+
+        if (text == "now")
+        {
+            offset = ReadOffset.Now;
+            return true;
+        }
+
+        if (!StreamOffset.TryParse(text, out var parsed))
+        {
+            return false;
+        }
+
+        offset = ReadOffset.At(parsed.High == 0 ? parsed.Position : long.MaxValue);
+        return true;
+    }
+}

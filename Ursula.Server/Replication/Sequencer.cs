@@ -1,0 +1,137 @@
+// The leader's sequencer: commands that arrive together become one Raft log entry (group commit),
+// several entries replicate at once, and each waiter is answered by the leader's own apply of its
+// command. A follower hands its commands to the leader through the forwarder.
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using DotNext.Net.Cluster.Consensus.Raft;
+using Microsoft.Extensions.Options;
+using Ursula.Server.Protocol;
+using Ursula.Server.State;
+using Ursula.Server.State.Commands;
+
+namespace Ursula.Server.Replication;
+
+public sealed partial class Sequencer(
+    IRaftCluster cluster,
+    TimeProvider time,
+    IOptions<SequencerOptions> options,
+    ILogger<Sequencer> logger) : BackgroundService, ICommandSubmitter
+{
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private readonly SequencerOptions options = options.Value;
+    private readonly Channel<PendingCommand> queue = Channel.CreateBounded<PendingCommand>(
+        new BoundedChannelOptions(65_536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly ConcurrentDictionary<long, byte> pendingTouches = new();
+    private SemaphoreSlim? slots;
+
+    public bool IsLeader => !cluster.LeadershipToken.IsCancellationRequested;
+
+    public bool MayBeBehind => !IsLeader;
+
+    public async ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken)
+    {
+        if (!IsLeader)
+        {
+            throw new ServiceUnavailableException("This node is not the leader and no leader is known; retry shortly", RetryAfter);
+        }
+
+        var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await queue.Writer.WriteAsync(new PendingCommand(command, completion), cancellationToken);
+        try
+        {
+            return await completion.Task.WaitAsync(options.CommitTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new ServiceUnavailableException("The write was not committed in time; its outcome is unknown, retry with the same producer headers to be safe", RetryAfter, e);
+        }
+    }
+
+    public void Touch(StreamMeta meta)
+    {
+        if (meta.TtlSeconds is null || !IsLeader || !pendingTouches.TryAdd(meta.Id, 0))
+        {
+            return;
+        }
+
+        if (!queue.Writer.TryWrite(new PendingCommand(new TouchStreamCommand(Guid.NewGuid(), meta.Path, meta.Id), null)))
+        {
+            pendingTouches.TryRemove(meta.Id, out _);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        slots = new SemaphoreSlim(options.MaxInFlight);
+        var reader = queue.Reader;
+        var inFlight = new List<Task>();
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                await slots.WaitAsync(stoppingToken);
+                var batch = new List<PendingCommand>();
+                long bytes = 0;
+                while (batch.Count < options.MaxCommandsPerEntry && bytes < options.MaxEntryBytes && reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    bytes += EstimateSize(next.Command);
+                    if (next.Command is TouchStreamCommand touch)
+                    {
+                        pendingTouches.TryRemove(touch.StreamId, out _);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    slots.Release();
+                    continue;
+                }
+
+                inFlight.RemoveAll(t => t.IsCompleted);
+                inFlight.Add(ReplicateAsync(batch, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(inFlight);
+        while (reader.TryRead(out var left))
+        {
+            left.Completion?.TrySetException(new ServiceUnavailableException("The node is shutting down", RetryAfter));
+        }
+    }
+
+    private async Task ReplicateAsync(List<PendingCommand> batch, CancellationToken stoppingToken)
+    {
+        var pending = new PendingBatch(batch);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        try
+        {
+            var commands = batch.ConvertAll(p => p.Command);
+            CommandCodec.Write(buffer, time.GetUtcNow().ToUnixTimeMilliseconds(), commands);
+            await cluster.ReplicateAsync(buffer.WrittenMemory, pending, stoppingToken);
+
+            // Apply has answered every waiter by now; anything left was not applied as sent.
+            pending.Fail(new ServiceUnavailableException("The write was not applied; retry", RetryAfter));
+        }
+        catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
+            pending.Fail(new ServiceUnavailableException("Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe", RetryAfter, e));
+        }
+        finally
+        {
+            slots!.Release();
+        }
+    }
+
+    private static long EstimateSize(StreamCommand command) => command switch
+    {
+        AppendStreamCommand a => a.Body.Payload.Length + 64,
+        CreateStreamCommand c => c.Body.Payload.Length + 128,
+        _ => 64,
+    };
+}

@@ -1,0 +1,25 @@
+// Group commit settings of the leader's sequencer ("Sequencer").
+using System.ComponentModel.DataAnnotations;
+
+namespace Ursula.Server.Replication;
+
+public sealed class SequencerOptions
+{
+    public const string Section = "Sequencer";
+
+    /// <summary>Log entries replicating at once; the next batch forms while these are in flight.</summary>
+    [Range(1, 64)]
+    public int MaxInFlight { get; set; } = 4;
+
+    /// <summary>The most commands one log entry carries.</summary>
+    [Range(1, 100_000)]
+    public int MaxCommandsPerEntry { get; set; } = 4096;
+
+    /// <summary>A batch stops growing past this many payload bytes (one larger command still goes alone).</summary>
+    [Range(1024, 256L * 1024 * 1024)]
+    public long MaxEntryBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How long a write waits for its outcome before it is answered 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,13 @@
+namespace Ursula.Server.State;
+
+/// <summary>The durable state a node restores from PostgreSQL.</summary>
+public sealed record CatalogState(
+    IReadOnlyList<StreamMeta> Streams,
+    IReadOnlyList<(long StreamId, string ProducerId, ProducerState State)> Producers,
+    long NextStreamId,
+    long AppliedIndex,
+    long AppliedTerm,
+    long ClockMs)
+{
+    public static CatalogState Empty { get; } = new([], [], 1, 0, 0, 0);
+}

@@ -1,0 +1,77 @@
+// The write model: every change to a stream is one of these commands, sequenced into the Raft
+// log and applied deterministically on every node. Commands carry only what the HTTP layer could
+// validate without state; apply decides every outcome.
+namespace Ursula.Server.State.Commands;
+
+public enum CommandKind : byte
+{
+    Create = 1,
+    Append = 2,
+    Delete = 3,
+    Touch = 4,
+    Expire = 5,
+}
+
+/// <summary>The body of a create or append. JSON bodies arrive already flattened (Count messages).</summary>
+public readonly record struct CommandBody(ReadOnlyMemory<byte> Payload, int JsonCount)
+{
+    /// <summary>JsonCount for a body that was not parsed as JSON by the HTTP layer.</summary>
+    public const int Raw = -1;
+
+    public static CommandBody None => new(ReadOnlyMemory<byte>.Empty, Raw);
+
+    public bool IsEmpty => Payload.IsEmpty && JsonCount <= 0;
+
+    public bool IsJson => JsonCount >= 0;
+}
+
+public readonly record struct ProducerClaim(string Id, long Epoch, long Seq);
+
+public readonly record struct ForkRequest(string SourcePath, long? Position, long SubOffset);
+
+public abstract record StreamCommand(Guid Id, string Path)
+{
+    public abstract CommandKind Kind { get; }
+}
+
+public sealed record CreateStreamCommand(
+    Guid Id,
+    string Path,
+    string? ContentType,
+    long? TtlSeconds,
+    string? ExpiresAt,
+    bool Closed,
+    CommandBody Body,
+    ForkRequest? Fork) : StreamCommand(Id, Path)
+{
+    public override CommandKind Kind => CommandKind.Create;
+}
+
+public sealed record AppendStreamCommand(
+    Guid Id,
+    string Path,
+    string? ContentType,
+    string? StreamSeq,
+    ProducerClaim? Producer,
+    bool Close,
+    CommandBody Body) : StreamCommand(Id, Path)
+{
+    public override CommandKind Kind => CommandKind.Append;
+}
+
+public sealed record DeleteStreamCommand(Guid Id, string Path) : StreamCommand(Id, Path)
+{
+    public override CommandKind Kind => CommandKind.Delete;
+}
+
+/// <summary>A read renewed a sliding TTL; replicated so that every node expires streams alike.</summary>
+public sealed record TouchStreamCommand(Guid Id, string Path, long StreamId) : StreamCommand(Id, Path)
+{
+    public override CommandKind Kind => CommandKind.Touch;
+}
+
+/// <summary>The leader's sweeper found the stream past its expiry; apply re-checks with the entry time.</summary>
+public sealed record ExpireStreamCommand(Guid Id, string Path, long StreamId) : StreamCommand(Id, Path)
+{
+    public override CommandKind Kind => CommandKind.Expire;
+}

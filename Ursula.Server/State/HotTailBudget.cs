@@ -1,0 +1,52 @@
+// Bounds the memory of all hot tails on a node. Records are queued in apply order; when the total
+// exceeds the budget the oldest are dropped from their stream's hot tail, but only once PostgreSQL
+// has flushed them, so a reader can always find a record in one tier or the other.
+namespace Ursula.Server.State;
+
+public sealed class HotTailBudget(long maxBytes)
+{
+    private readonly Lock gate = new();
+    private readonly Queue<(StreamData Data, DataRecord Record)> queue = new();
+    private long bytes;
+    private long flushedIndex;
+
+    public long Bytes => Interlocked.Read(ref bytes);
+
+    public long FlushedIndex => Interlocked.Read(ref flushedIndex);
+
+    public void Track(StreamData data, DataRecord record)
+    {
+        lock (gate)
+        {
+            queue.Enqueue((data, record));
+            bytes += record.Payload.Length;
+        }
+    }
+
+    public void MarkFlushed(long index)
+    {
+        Interlocked.Exchange(ref flushedIndex, index);
+        Trim();
+    }
+
+    public void Trim()
+    {
+        lock (gate)
+        {
+            var flushed = FlushedIndex;
+            while (bytes > maxBytes && queue.TryPeek(out var oldest))
+            {
+                if (oldest.Record.LogIndex > flushed)
+                {
+                    return;
+                }
+
+                queue.Dequeue();
+                bytes -= oldest.Record.Payload.Length;
+
+                // False when the stream was deleted or the record already left: nothing to free.
+                oldest.Data.TryEvict(oldest.Record, flushed);
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+// Snapshot transfer format: a header, then each table as PostgreSQL binary COPY data cut into
+// length-prefixed chunks (a zero length ends a table). Export runs in one repeatable-read
+// transaction, so the tables and the applied index in them are consistent with each other.
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using DotNext.IO;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Npgsql;
+
+namespace Ursula.Server.State.Postgres;
+
+public sealed partial class PostgresSnapshots
+{
+    private static readonly string[] Tables = ["ursula_node_state", "streams", "stream_producers", "stream_records"];
+    private static readonly byte[] Magic = "URSULA-SNAPSHOT-1"u8.ToArray();
+    private const int ChunkSize = 256 * 1024;
+
+    private async ValueTask ExportAsync<TWriter>(TWriter writer, CancellationToken token)
+        where TWriter : IAsyncBinaryWriter
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token);
+        await writer.Invoke(Magic, token);
+        var buffer = new byte[ChunkSize + 4];
+        foreach (var table in Tables)
+        {
+            await using (var copy = await connection.BeginRawBinaryCopyAsync($"copy {table} to stdout (format binary)", token))
+            {
+                int read;
+                while ((read = await copy.ReadAsync(buffer.AsMemory(4, ChunkSize), token)) > 0)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(buffer, read);
+                    await writer.Invoke(buffer.AsMemory(0, read + 4), token);
+                }
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(buffer, 0);
+            await writer.Invoke(buffer.AsMemory(0, 4), token);
+        }
+
+        await transaction.CommitAsync(token);
+    }
+
+    /// <summary>Replaces this node's state with a snapshot from the leader; returns the applied index it holds.</summary>
+    public async ValueTask<long> InstallAsync(LogEntry entry, CancellationToken token)
+    {
+        var pipe = new Pipe();
+        var produce = Task.Run(async () =>
+        {
+            try
+            {
+                await entry.WriteToAsync(pipe.Writer, token: token);
+                await pipe.Writer.CompleteAsync();
+            }
+            catch (Exception e)
+            {
+                await pipe.Writer.CompleteAsync(e);
+            }
+        }, token);
+
+        long applied;
+        await gate.Semaphore.WaitAsync(token);
+        try
+        {
+            await using (var input = pipe.Reader.AsStream())
+            {
+                await ImportAsync(input, token);
+            }
+
+            var state = await store.LoadAsync(token);
+            catalog.Load(state);
+            applied = Math.Max(state.AppliedIndex, entry.Index);
+            Advance(applied, entry.Term);
+            StorageLog.SnapshotInstalled(logger, applied, state.Streams.Count);
+        }
+        finally
+        {
+            gate.Semaphore.Release();
+        }
+
+        await produce;
+        return applied;
+    }
+
+    private async Task ImportAsync(Stream input, CancellationToken token)
+    {
+        var header = new byte[Magic.Length];
+        await input.ReadExactlyAsync(header, token);
+        if (!header.AsSpan().SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not an Ursula snapshot.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await using var transaction = await connection.BeginTransactionAsync(token);
+        await using (var truncate = new NpgsqlCommand($"truncate {string.Join(", ", Tables)}", connection, transaction))
+        {
+            await truncate.ExecuteNonQueryAsync(token);
+        }
+
+        var length = new byte[4];
+        var buffer = new byte[ChunkSize];
+        foreach (var table in Tables)
+        {
+            await using var copy = await connection.BeginRawBinaryCopyAsync($"copy {table} from stdin (format binary)", token);
+            while (true)
+            {
+                await input.ReadExactlyAsync(length, token);
+                var size = BinaryPrimitives.ReadInt32LittleEndian(length);
+                if (size == 0)
+                {
+                    break;
+                }
+
+                if (size < 0 || size > ChunkSize)
+                {
+                    throw new InvalidDataException("Corrupt snapshot chunk.");
+                }
+
+                await input.ReadExactlyAsync(buffer.AsMemory(0, size), token);
+                await copy.WriteAsync(buffer.AsMemory(0, size), token);
+            }
+        }
+
+        await transaction.CommitAsync(token);
+    }
+}

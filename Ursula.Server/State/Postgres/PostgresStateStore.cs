@@ -1,0 +1,118 @@
+// The node's durable state in PostgreSQL: loads the catalog at start and writes change batches,
+// each in one transaction together with the applied log index.
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ursula.Server.State.Postgres;
+
+public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
+{
+    public async Task<CatalogState> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var node = await connection.QuerySingleAsync<NodeRow>(new CommandDefinition(
+            "select applied_index as AppliedIndex, applied_term as AppliedTerm, next_stream_id as NextStreamId, clock_ms as ClockMs from ursula_node_state",
+            cancellationToken: cancellationToken));
+        var streams = (await connection.QueryAsync<StreamRow>(new CommandDefinition(
+            "select * from streams", cancellationToken: cancellationToken))).Select(r => r.ToMeta()).ToList();
+        var producers = (await connection.QueryAsync<ProducerRow>(new CommandDefinition(
+            "select stream_id as StreamId, producer_id as ProducerId, epoch as Epoch, last_seq as LastSeq, updated_at_ms as UpdatedAtMs from stream_producers",
+            cancellationToken: cancellationToken)))
+            .Select(p => (p.StreamId, p.ProducerId, new ProducerState(p.Epoch, p.LastSeq, p.UpdatedAtMs)))
+            .ToList();
+        return new CatalogState(streams, producers, node.NextStreamId, node.AppliedIndex, node.AppliedTerm, node.ClockMs);
+    }
+
+    public async Task FlushAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (batch.Streams.Count > 0)
+        {
+            await UpsertStreamsAsync(connection, batch.Streams.Values, cancellationToken);
+        }
+
+        if (batch.Records.Count > 0)
+        {
+            await CopyRecordsAsync(connection, batch.Records, cancellationToken);
+        }
+
+        if (batch.Producers.Count > 0)
+        {
+            await UpsertProducersAsync(connection, batch.Producers, cancellationToken);
+        }
+
+        if (batch.Deleted.Count > 0)
+        {
+            var ids = batch.Deleted.ToArray();
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                delete from stream_records where stream_id = any(@ids);
+                delete from stream_producers where stream_id = any(@ids);
+                delete from streams where stream_id = any(@ids);
+                """,
+                new { ids },
+                cancellationToken: cancellationToken));
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update ursula_node_state set applied_index = @AppliedIndex, applied_term = @AppliedTerm, next_stream_id = @NextStreamId, clock_ms = @ClockMs, updated_at = now()",
+            new { batch.AppliedIndex, batch.AppliedTerm, batch.NextStreamId, batch.ClockMs },
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task CopyRecordsAsync(NpgsqlConnection connection, List<(long StreamId, DataRecord Record)> records, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "copy stream_records (stream_id, start_pos, end_pos, appended_at, log_index, producer_id, payload) from stdin (format binary)",
+            cancellationToken);
+        foreach (var (streamId, record) in records)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(streamId, NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(record.Start, NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(record.End, NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(DateTimeOffset.FromUnixTimeMilliseconds(record.AppendedAtMs).UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(record.LogIndex, NpgsqlDbType.Bigint, cancellationToken);
+            if (record.ProducerId is null)
+            {
+                await importer.WriteNullAsync(cancellationToken);
+            }
+            else
+            {
+                await importer.WriteAsync(record.ProducerId, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await importer.WriteAsync(record.Payload, NpgsqlDbType.Bytea, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static Task UpsertProducersAsync(NpgsqlConnection connection, Dictionary<(long StreamId, string ProducerId), ProducerState> producers, CancellationToken cancellationToken)
+    {
+        var rows = producers.ToList();
+        return connection.ExecuteAsync(new CommandDefinition(
+            """
+            insert into stream_producers (stream_id, producer_id, epoch, last_seq, updated_at_ms)
+            select * from unnest(@streamIds, @producerIds, @epochs, @lastSeqs, @updated)
+            on conflict (stream_id, producer_id) do update
+            set epoch = excluded.epoch, last_seq = excluded.last_seq, updated_at_ms = excluded.updated_at_ms
+            """,
+            new
+            {
+                streamIds = rows.Select(r => r.Key.StreamId).ToArray(),
+                producerIds = rows.Select(r => r.Key.ProducerId).ToArray(),
+                epochs = rows.Select(r => r.Value.Epoch).ToArray(),
+                lastSeqs = rows.Select(r => r.Value.LastSeq).ToArray(),
+                updated = rows.Select(r => r.Value.UpdatedAtMs).ToArray(),
+            },
+            cancellationToken: cancellationToken));
+    }
+
+    private sealed record NodeRow(long AppliedIndex, long AppliedTerm, long NextStreamId, long ClockMs);
+
+    private sealed record ProducerRow(long StreamId, string ProducerId, long Epoch, long LastSeq, long UpdatedAtMs);
+}

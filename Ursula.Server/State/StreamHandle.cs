@@ -1,0 +1,25 @@
+// The live object for one stream incarnation (a stream id): its published metadata, hot tail,
+// wake-up signal and producer table. Producers are touched only by the apply thread.
+namespace Ursula.Server.State;
+
+public sealed class StreamHandle(StreamMeta meta, long hotStart)
+{
+    private StreamMeta meta = meta;
+
+    public long Id => Meta.Id;
+
+    public StreamMeta Meta
+    {
+        get => Volatile.Read(ref meta);
+        set => Volatile.Write(ref meta, value);
+    }
+
+    public StreamData Data { get; } = new(hotStart);
+
+    public StreamSignal Signal { get; } = new();
+
+    public Dictionary<string, ProducerState> Producers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Set once the stream is deleted for good, so that waiting readers end.</summary>
+    public bool Removed { get; set; }
+}

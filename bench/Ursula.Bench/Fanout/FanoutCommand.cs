@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Ursula.Bench.Append;
+using Ursula.Bench.Cli;
+using Ursula.Bench.Http;
+using Ursula.Bench.Metrics;
+using Ursula.Bench.Results;
+
+namespace Ursula.Bench.Fanout;
+
+/// <summary>
+/// The 'fanout' verb: one stream, S SSE subscribers at offset=now (all confirmed live through their
+/// first control event before publishing starts), one writer at R appends/s. Reports delivery
+/// latency percentiles and how many acknowledged messages each subscriber received.
+/// </summary>
+public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
+{
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var subscriberCount = args.Int("subscribers");
+        var rate = args.Double("rate");
+        var duration = args.Duration("duration");
+        var payloadSize = checked((int)args.Size("payload"));
+        var contentType = args.String("content-type");
+        var json = contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        if (subscriberCount < 1 || rate <= 0 || duration <= TimeSpan.Zero)
+        {
+            throw new UsageException("subscribers, rate and duration must be positive");
+        }
+
+        if (payloadSize < TimestampPayload.MinimumSize(json))
+        {
+            throw new UsageException($"--payload must be at least {TimestampPayload.MinimumSize(json)} bytes");
+        }
+
+        if (ProcFs.ReadOpenFilesLimit() is { } limit && limit < subscriberCount + 64)
+        {
+            // Running out of descriptors aborts the .NET runtime ("Out of memory."), so refuse up front.
+            throw new UsageException($"open-files limit is {limit} but {subscriberCount} subscribers need about "
+                + $"{subscriberCount + 64}; raise it in the calling script (ulimit -n {subscriberCount + 1024})");
+        }
+
+        var runId = BenchHttp.NewRunId();
+        var result = new BenchResult(args, runId, $"fanout n{subscriberCount} r{rate:0}");
+        var streamUrl = BenchHttp.Join(args.String("url"), runId, "fanout");
+        using var subscriberClient = BenchHttp.Create(subscriberCount + 16, Timeout.InfiniteTimeSpan);
+        using var publisherClient = BenchHttp.Create(4, TimeSpan.FromSeconds(30));
+        await StreamApi.CreateAsync(publisherClient, streamUrl, contentType, ct);
+
+        var latency = LatencySummary.NewConcurrentHistogram();
+        var errors = new Tally();
+        var subscribers = Enumerable.Range(0, subscriberCount)
+            .Select(_ => new SseSubscriber(subscriberClient, streamUrl, latency, errors)).ToArray();
+        using var gate = new SemaphoreSlim(Math.Max(1, args.Int("connect-parallelism")));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        log.WriteLine($"fanout: opening {subscriberCount} SSE subscribers on {streamUrl} ({contentType})");
+        var connectStart = Stopwatch.GetTimestamp();
+        var tasks = subscribers.Select(s => Task.Run(() => s.RunAsync(gate, stop.Token), ct)).ToArray();
+        await Task.WhenAny(Task.WhenAll(subscribers.Select(s => s.Ready)), Task.Delay(args.Duration("ready-timeout"), ct));
+        var connectSeconds = RunClock.Seconds(Stopwatch.GetTimestamp() - connectStart);
+        var ready = subscribers.Count(s => s.Ready.IsCompletedSuccessfully);
+        log.WriteLine($"fanout: {ready}/{subscriberCount} subscribers live after {connectSeconds:0.00}s; errors so far: {errors}");
+
+        var watcher = RssWatcher.FromArgs(args);
+        watcher?.Start();
+        var publisher = new FanoutPublisher(publisherClient, streamUrl, contentType, payloadSize);
+        await publisher.RunAsync(rate, duration, args.Int("max-in-flight"), ct);
+        var drainSeconds = await DrainAsync(subscribers, publisher.Acknowledged.Count, args.Duration("drain"), ct);
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+        if (watcher is not null)
+        {
+            await watcher.StopAsync();
+        }
+
+        result.Metric("subscribers", subscriberCount);
+        result.Metric("subscribersReady", ready);
+        result.Metric("connectSeconds", Math.Round(connectSeconds, 3));
+        Summarise(result, subscribers, publisher, LatencySummary.From(latency), errors, drainSeconds);
+        watcher?.Report(result, log);
+        result.PrintMetrics(log);
+        result.Save(log);
+        return 0;
+    }
+
+    private static async Task<double> DrainAsync(SseSubscriber[] subscribers, int expected, TimeSpan limit, CancellationToken ct)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + RunClock.ToTicks(limit);
+        while (Stopwatch.GetTimestamp() < deadline && subscribers.Any(s => s.Received.Count < expected))
+        {
+            await Task.Delay(20, ct);
+        }
+
+        return RunClock.Seconds(Stopwatch.GetTimestamp() - start);
+    }
+
+    private void Summarise(
+        BenchResult result, SseSubscriber[] subscribers, FanoutPublisher publisher, LatencySummary delivery,
+        Tally errors, double drainSeconds)
+    {
+        var expected = publisher.Acknowledged.Count;
+        var received = subscribers.Select(s => s.Received.CountOf(publisher.Acknowledged)).ToArray();
+        var missing = received.Count(r => r < expected);
+        var total = received.Sum(r => (long)r);
+        var duplicates = subscribers.Sum(s => s.Received.Duplicates);
+        var reconnects = subscribers.Sum(s => s.Reconnects);
+        var publishRate = publisher.Attempted / publisher.ElapsedSeconds;
+        var append = LatencySummary.From(publisher.AppendLatency);
+        var publishErrors = publisher.Exceptions.Total
+            + publisher.Statuses.Snapshot().Where(kv => kv.Key is not ("200" or "204")).Sum(kv => kv.Value);
+
+        log.WriteLine($"published: {publisher.Attempted} in {publisher.ElapsedSeconds:0.00}s ({publishRate:0.0}/s), "
+            + $"acknowledged {expected}; statuses {publisher.Statuses}; errors {publisher.Exceptions}; "
+            + $"sends delayed by the in-flight limit: {publisher.Throttled}");
+        log.WriteLine($"append latency (writer): {append}");
+        log.WriteLine($"delivery latency (publish -> subscriber): {delivery}");
+        log.WriteLine($"received per subscriber: expected {expected}, min {received.Min()}, "
+            + $"mean {received.Average():0.0}, max {received.Max()}; {missing} subscribers missed data; "
+            + $"drain {drainSeconds:0.00}s; duplicates {duplicates}; reconnects {reconnects}; subscriber errors: {errors}");
+
+        delivery.AddTo(result, "delivery");
+        result.Metric("publishedPerSec", Math.Round(publishRate, 2));
+        result.Metric("publishThrottled", publisher.Throttled);
+        result.Metric("expectedPerSubscriber", expected);
+        result.Metric("receivedMin", received.Min());
+        result.Metric("receivedMean", Math.Round(received.Average(), 2));
+        result.Metric("subscribersMissingData", missing);
+        result.Metric("deliveryRatio", expected == 0 ? 0 : Math.Round(total / ((double)expected * subscribers.Length), 6));
+        result.Metric("duplicates", duplicates);
+        result.Metric("reconnects", reconnects);
+        result.Metric("drainSeconds", Math.Round(drainSeconds, 3));
+        append.AddTo(result, "append");
+        result.Metric("errors", publishErrors + errors.Total);
+        result.Detail("publisherStatuses", publisher.Statuses.ToJson());
+        result.Detail("publisherExceptions", publisher.Exceptions.ToJson());
+        result.Detail("subscriberErrors", errors.ToJson());
+        result.Detail("receivedHistogram", ReceivedHistogram(received));
+    }
+
+    /// <summary>Received-count -> number of subscribers, so partial deliveries are visible in the JSON.</summary>
+    private static JsonObject ReceivedHistogram(int[] received)
+    {
+        var json = new JsonObject();
+        foreach (var group in received.GroupBy(r => r).OrderBy(g => g.Key))
+        {
+            json[group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] = group.Count();
+        }
+
+        return json;
+    }
+}
