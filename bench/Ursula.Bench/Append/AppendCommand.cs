@@ -29,6 +29,9 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
             throw new UsageException("streams, concurrency, payload and duration must be positive; rate >= 0");
         }
 
+        // Memory is watched for the whole verb run (stream creation included).
+        var watcher = RssWatcher.FromArgs(args);
+        watcher?.Start();
         var runId = BenchHttp.NewRunId();
         var workload = $"append s{streams} c{concurrency} p{Units.FormatSize(payloadSize)}"
             + (producer ? " producer" : "") + (rate > 0 ? $" rate{rate:0}" : "");
@@ -44,8 +47,6 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         log.WriteLine($"append: {concurrency} writers, {payloadSize} B payload, {Units.FormatDuration(warmup)} warm-up + "
             + $"{Units.FormatDuration(duration)} measured, {rateText}{(producer ? ", idempotent producers" : "")}");
 
-        var watcher = RssWatcher.FromArgs(args);
-        watcher?.Start();
         var clock = new RunClock(warmup, duration);
         var pacer = rate > 0 ? new RatePacer(rate, clock.Start) : null;
         var plan = new AppendPlan(client, urls, CreatePayload(payloadSize, contentType), contentType,

@@ -29,6 +29,9 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
             throw new UsageException("readers, size and payload must be positive");
         }
 
+        // Memory is watched for the whole verb run (pre-fill included).
+        var watcher = RssWatcher.FromArgs(args);
+        watcher?.Start();
         var runId = BenchHttp.NewRunId();
         var result = new BenchResult(args, runId, $"catchup r{readerCount} {Units.FormatSize(size)}");
         var streamUrl = BenchHttp.Join(args.String("url"), runId, "catchup");
@@ -41,8 +44,6 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
         var fillMbps = size / Units.BytesPerMegabyte / fillSeconds;
         log.WriteLine($"catchup: pre-fill took {fillSeconds:0.00}s ({fillMbps:0.0} MB/s); starting {readerCount} readers");
 
-        var watcher = RssWatcher.FromArgs(args);
-        watcher?.Start();
         var readers = Enumerable.Range(0, readerCount)
             .Select(_ => new CatchupReader(client, streamUrl, pattern, bufferSize)).ToArray();
         var start = Stopwatch.GetTimestamp();

@@ -40,6 +40,9 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
                 + $"{subscriberCount + 64}; raise it in the calling script (ulimit -n {subscriberCount + 1024})");
         }
 
+        // Memory is watched for the whole verb run, so the cost of the idle SSE connections counts too.
+        var watcher = RssWatcher.FromArgs(args);
+        watcher?.Start();
         var runId = BenchHttp.NewRunId();
         var result = new BenchResult(args, runId, $"fanout n{subscriberCount} r{rate:0}");
         var streamUrl = BenchHttp.Join(args.String("url"), runId, "fanout");
@@ -61,8 +64,6 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var ready = subscribers.Count(s => s.Ready.IsCompletedSuccessfully);
         log.WriteLine($"fanout: {ready}/{subscriberCount} subscribers live after {connectSeconds:0.00}s; errors so far: {errors}");
 
-        var watcher = RssWatcher.FromArgs(args);
-        watcher?.Start();
         var publisher = new FanoutPublisher(publisherClient, streamUrl, contentType, payloadSize);
         await publisher.RunAsync(rate, duration, args.Int("max-in-flight"), ct);
         var drainSeconds = await DrainAsync(subscribers, publisher.Acknowledged.Count, args.Duration("drain"), ct);
@@ -76,11 +77,13 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         result.Metric("subscribers", subscriberCount);
         result.Metric("subscribersReady", ready);
         result.Metric("connectSeconds", Math.Round(connectSeconds, 3));
-        Summarise(result, subscribers, publisher, LatencySummary.From(latency), errors, drainSeconds);
+        var missing = Summarise(result, subscribers, publisher, LatencySummary.From(latency), errors, drainSeconds);
         watcher?.Report(result, log);
         result.PrintMetrics(log);
         result.Save(log);
-        return 0;
+
+        // Lost acknowledged messages are a correctness failure: the result is saved, but exit 1.
+        return missing == 0 ? 0 : 1;
     }
 
     private static async Task<double> DrainAsync(SseSubscriber[] subscribers, int expected, TimeSpan limit, CancellationToken ct)
@@ -95,7 +98,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         return RunClock.Seconds(Stopwatch.GetTimestamp() - start);
     }
 
-    private void Summarise(
+    private int Summarise(
         BenchResult result, SseSubscriber[] subscribers, FanoutPublisher publisher, LatencySummary delivery,
         Tally errors, double drainSeconds)
     {
@@ -105,12 +108,13 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var total = received.Sum(r => (long)r);
         var duplicates = subscribers.Sum(s => s.Received.Duplicates);
         var reconnects = subscribers.Sum(s => s.Reconnects);
-        var publishRate = publisher.Attempted / publisher.ElapsedSeconds;
+        var publishRate = publisher.Attempted / publisher.Duration.TotalSeconds;
         var append = LatencySummary.From(publisher.AppendLatency);
         var publishErrors = publisher.Exceptions.Total
             + publisher.Statuses.Snapshot().Where(kv => kv.Key is not ("200" or "204")).Sum(kv => kv.Value);
 
-        log.WriteLine($"published: {publisher.Attempted} in {publisher.ElapsedSeconds:0.00}s ({publishRate:0.0}/s), "
+        log.WriteLine($"published: {publisher.Attempted} in {publisher.Duration.TotalSeconds:0.##}s ({publishRate:0.0}/s, "
+            + $"last ack after {publisher.ElapsedSeconds:0.00}s), "
             + $"acknowledged {expected}; statuses {publisher.Statuses}; errors {publisher.Exceptions}; "
             + $"sends delayed by the in-flight limit: {publisher.Throttled}");
         log.WriteLine($"append latency (writer): {append}");
@@ -136,6 +140,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         result.Detail("publisherExceptions", publisher.Exceptions.ToJson());
         result.Detail("subscriberErrors", errors.ToJson());
         result.Detail("receivedHistogram", ReceivedHistogram(received));
+        return missing;
     }
 
     /// <summary>Received-count -> number of subscribers, so partial deliveries are visible in the JSON.</summary>

@@ -24,7 +24,11 @@ public sealed class FanoutPublisher(HttpClient client, string streamUrl, string 
 
     public long Attempted { get; private set; }
 
+    /// <summary>Time from the first send until the last response arrived.</summary>
     public double ElapsedSeconds { get; private set; }
+
+    /// <summary>The publishing window; the achieved rate is Attempted / Duration.</summary>
+    public TimeSpan Duration { get; private set; }
 
     /// <summary>How often the in-flight limit delayed a send.</summary>
     public long Throttled { get; private set; }
@@ -37,6 +41,7 @@ public sealed class FanoutPublisher(HttpClient client, string streamUrl, string 
 
     public async Task RunAsync(double rate, TimeSpan duration, int maxInFlight, CancellationToken ct)
     {
+        Duration = duration;
         var json = contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
         var interval = Stopwatch.Frequency / rate;
         using var slots = new SemaphoreSlim(Math.Max(1, maxInFlight));

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 
 namespace Ursula.Bench.Fanout;
 
@@ -24,6 +25,7 @@ public sealed class SseEventReader(Stream stream, int bufferSize = 16 * 1024)
     public ReadOnlySpan<byte> Data => _data.AsSpan(0, _dataLength);
 
     /// <summary>Reads the next dispatched event; false at end of stream (a partial event is dropped).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadEventAsync(CancellationToken ct)
     {
         ResetEvent();
