@@ -69,15 +69,16 @@ public static partial class ServerHost
     {
         if (!string.IsNullOrWhiteSpace(node.Postgres))
         {
-            return new PostgresConnection(node.Postgres, "external", null);
+            return new PostgresConnection(node.Postgres, "external", null, null);
         }
 
-        using var loggerFactory = LoggerFactory.Create(l => l.AddConsole());
+        // The PostgreSQL log is forwarded for as long as the node runs, so its logger outlives this call.
+        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         var managed = await ManagedPostgres.StartAsync(
-            new ManagedPostgresOptions { DataDirectory = Path.Combine(node.FullDataDir, "postgres") },
+            new ManagedPostgresOptions { DataDirectory = node.FullDataDir },
             loggerFactory.CreateLogger<ManagedPostgres>(),
             cancellationToken);
-        return new PostgresConnection(managed.ConnectionString, $"managed in {Path.Combine(node.FullDataDir, "postgres")}", managed);
+        return new PostgresConnection(managed.ConnectionString, $"managed in {managed.ClusterDirectory}", managed, loggerFactory);
     }
 
     private static void ConfigureServices(WebApplicationBuilder builder, NodeOptions node, string connectionString)
@@ -148,8 +149,16 @@ public static partial class ServerHost
         _ => IPAddress.Parse(host),
     };
 
-    internal sealed record PostgresConnection(string ConnectionString, string Description, ManagedPostgres? Managed) : IAsyncDisposable
+    internal sealed record PostgresConnection(string ConnectionString, string Description, ManagedPostgres? Managed, ILoggerFactory? Logging) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => Managed?.DisposeAsync() ?? ValueTask.CompletedTask;
+        public async ValueTask DisposeAsync()
+        {
+            if (Managed is not null)
+            {
+                await Managed.DisposeAsync();
+            }
+
+            Logging?.Dispose();
+        }
     }
 }

@@ -45,7 +45,7 @@ public static class StreamPaths
         {
             if (segment is "." or "..")
             {
-                error = "Stream paths may not contain '.' or '..' segments";
+                error = "Stream paths may not contain dot segments (. or ..)";
                 return false;
             }
         }

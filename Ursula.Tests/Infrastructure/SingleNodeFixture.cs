@@ -1,0 +1,43 @@
+// One node on its own database and data directory for a whole test class.
+namespace Ursula.Tests.Infrastructure;
+
+public class SingleNodeFixture(PostgresFixture postgres) : IAsyncLifetime
+{
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), $"ursula-node-{Guid.NewGuid():N}");
+
+    public string Database { get; private set; } = string.Empty;
+
+    public NodeProcess Node { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Extra command-line flags for the node (e.g. a small body limit).</summary>
+    protected virtual string[] ExtraArguments => ["--long-poll-timeout", "2"];
+
+    public async ValueTask InitializeAsync()
+    {
+        Database = await postgres.CreateDatabaseAsync(GetType().Name, CancellationToken.None);
+        Node = NodeProcess.Start(FreePort.Next(), DataDir, Database, ExtraArguments);
+        await Node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        Client = new HttpClient { BaseAddress = Node.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Node is not null)
+        {
+            await Node.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
