@@ -13,6 +13,7 @@ public static class NodeEndpoints
     {
         endpoints.MapGet("/health", HealthAsync);
         endpoints.MapGet("/cluster", Cluster);
+        Replication.Forwarding.ForwardingEndpoint.Map(endpoints);
     }
 
     private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, StreamCatalog catalog, IRaftCluster cluster, CancellationToken cancellationToken)

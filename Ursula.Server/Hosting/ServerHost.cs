@@ -9,6 +9,7 @@ using Npgsql;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Protocol;
 using Ursula.Server.Replication;
+using Ursula.Server.Replication.Forwarding;
 using Ursula.Server.State;
 using Ursula.Server.State.Postgres;
 using Ursula.Server.State.Reading;
@@ -102,6 +103,8 @@ public static partial class ServerHost
 
         services.AddSingleton<ResponseCursor>();
         services.AddSingleton<StreamEndpoints>();
+        services.AddSingleton<LeaderForwarder>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaderForwarder>());
         services.AddSingleton<Sequencer>();
         services.AddSingleton<ICommandSubmitter>(sp => sp.GetRequiredService<Sequencer>());
         services.AddHostedService(sp => sp.GetRequiredService<Sequencer>());

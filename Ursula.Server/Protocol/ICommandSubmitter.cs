@@ -12,6 +12,9 @@ public interface ICommandSubmitter
     /// <summary>True when this node may not have applied everything the cluster acknowledged yet.</summary>
     bool MayBeBehind { get; }
 
+    /// <summary>Waits until this node has applied everything committed so far (a read barrier).</summary>
+    ValueTask SyncWithLeaderAsync(CancellationToken cancellationToken);
+
     /// <summary>Renews a sliding TTL after a read, without waiting for it.</summary>
     void Touch(StreamMeta meta);
 }

@@ -233,35 +233,17 @@ public sealed partial class StreamEndpoints
 
     /// <summary>
     /// An offset past this node's tail is either data another node acknowledged that this node has
-    /// not applied yet (wait for it, briefly) or no position of this stream at all.
+    /// not applied yet (a read barrier brings it here) or no position of this stream at all.
     /// </summary>
     private async Task<(StreamMeta Meta, bool CaughtUp)> WaitForTailAsync(StreamHandle handle, long position, CancellationToken cancellationToken)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(2000, options.LongPollTimeout.TotalMilliseconds)));
-        while (true)
+        if (submitter.MayBeBehind)
         {
-            var pulse = handle.Signal.NextPulse;
-            var meta = handle.Meta;
-            if (position <= meta.Tail)
-            {
-                return (meta, true);
-            }
-
-            if (meta.Closed || handle.Removed || !submitter.MayBeBehind)
-            {
-                return (meta, false);
-            }
-
-            try
-            {
-                await pulse.WaitAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return (handle.Meta, position <= handle.Meta.Tail);
-            }
+            await submitter.SyncWithLeaderAsync(cancellationToken);
         }
+
+        var meta = handle.Meta;
+        return (meta, position <= meta.Tail && !handle.Removed);
     }
 
     private static bool IfNoneMatch(StringValues values, string etag)

@@ -73,24 +73,41 @@ public sealed partial class StreamEndpoints(
     /// <summary>Finds a stream that direct operations may use, answering 404 or 410 otherwise.</summary>
     private async ValueTask<(StreamHandle? Handle, StreamMeta? Meta)> FindAsync(HttpContext context, string path)
     {
-        if (catalog.TryGet(path, out var handle))
+        var found = Find(path);
+        if (found.Status != 200 && submitter.MayBeBehind)
         {
-            var meta = handle.Meta;
-            var expired = !meta.SoftDeleted && meta.IsExpiredAt(NowMs);
-            if (!handle.Removed && !meta.SoftDeleted && !expired)
-            {
-                return (handle, meta);
-            }
-
-            if (!handle.Removed && (meta.SoftDeleted || meta.RefCount > 0))
-            {
-                await Problem.WriteAsync(context, 410, "Stream is gone: it was deleted or expired while forks still reference it");
-                return (null, null);
-            }
+            // This node may not have applied a create acknowledged through another node yet.
+            await submitter.SyncWithLeaderAsync(context.RequestAborted);
+            found = Find(path);
         }
 
-        await Problem.WriteAsync(context, 404, "Stream not found");
-        return (null, null);
+        switch (found.Status)
+        {
+            case 200:
+                return (found.Handle, found.Meta);
+            case 410:
+                await Problem.WriteAsync(context, 410, "Stream is gone: it was deleted or expired while forks still reference it");
+                return (null, null);
+            default:
+                await Problem.WriteAsync(context, 404, "Stream not found");
+                return (null, null);
+        }
+    }
+
+    private (int Status, StreamHandle? Handle, StreamMeta? Meta) Find(string path)
+    {
+        if (!catalog.TryGet(path, out var handle) || handle.Removed)
+        {
+            return (404, null, null);
+        }
+
+        var meta = handle.Meta;
+        if (!meta.SoftDeleted && !meta.IsExpiredAt(NowMs))
+        {
+            return (200, handle, meta);
+        }
+
+        return meta.SoftDeleted || meta.RefCount > 0 ? (410, null, null) : (404, null, null);
     }
 
     private static void SetOutcomeHeaders(HttpResponse response, ApplyOutcome outcome)

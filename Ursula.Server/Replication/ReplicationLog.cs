@@ -11,4 +11,7 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Leader changed to {Leader} (term {Term})")]
     public static partial void LeaderChanged(ILogger logger, string leader, long term);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Forwarding {Count} commands to the leader failed: {Reason}")]
+    public static partial void ForwardFailed(ILogger logger, int count, string reason);
 }

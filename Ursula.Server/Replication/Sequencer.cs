@@ -6,6 +6,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using DotNext.Net.Cluster.Consensus.Raft;
 using Microsoft.Extensions.Options;
+using Ursula.Server.Replication.Forwarding;
 using Ursula.Server.Protocol;
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
@@ -14,6 +15,7 @@ namespace Ursula.Server.Replication;
 
 public sealed partial class Sequencer(
     IRaftCluster cluster,
+    LeaderForwarder forwarder,
     TimeProvider time,
     IOptions<SequencerOptions> options,
     ILogger<Sequencer> logger) : BackgroundService, ICommandSubmitter
@@ -29,11 +31,15 @@ public sealed partial class Sequencer(
 
     public bool MayBeBehind => !IsLeader;
 
-    public async ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken)
+    public ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken) =>
+        IsLeader ? SubmitAsLeaderAsync(command, cancellationToken) : forwarder.SubmitAsync(command, cancellationToken);
+
+    /// <summary>Sequences a command on this node, which must be the leader.</summary>
+    public async ValueTask<ApplyOutcome> SubmitAsLeaderAsync(StreamCommand command, CancellationToken cancellationToken)
     {
         if (!IsLeader)
         {
-            throw new ServiceUnavailableException("This node is not the leader and no leader is known; retry shortly", RetryAfter);
+            throw new ServiceUnavailableException("This node lost leadership; retry shortly", RetryAfter);
         }
 
         var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,14 +56,44 @@ public sealed partial class Sequencer(
 
     public void Touch(StreamMeta meta)
     {
-        if (meta.TtlSeconds is null || !IsLeader || !pendingTouches.TryAdd(meta.Id, 0))
+        if (meta.TtlSeconds is null || !pendingTouches.TryAdd(meta.Id, 0))
         {
+            return;
+        }
+
+        if (!IsLeader)
+        {
+            forwarder.Post(new TouchStreamCommand(Guid.NewGuid(), meta.Path, meta.Id));
+            pendingTouches.TryRemove(meta.Id, out _);
             return;
         }
 
         if (!queue.Writer.TryWrite(new PendingCommand(new TouchStreamCommand(Guid.NewGuid(), meta.Path, meta.Id), null)))
         {
             pendingTouches.TryRemove(meta.Id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Read barrier: returns once this node has applied everything the leader had committed when
+    /// it was called, so that a read here sees writes acknowledged through any other node.
+    /// </summary>
+    public async ValueTask SyncWithLeaderAsync(CancellationToken cancellationToken)
+    {
+        if (IsLeader)
+        {
+            return;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(options.CommitTimeout);
+        try
+        {
+            await cluster.ApplyReadBarrierAsync(limit.Token);
+        }
+        catch (Exception e) when (e is QuorumUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ServiceUnavailableException("No leader is reachable to confirm this node is up to date; retry shortly", RetryAfter, e);
         }
     }
 

@@ -24,8 +24,8 @@ public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudg
 
     public int StreamCount => byPath.Count;
 
-    /// <summary>Raised after each applied entry with its index (wakes read-your-writes waiters).</summary>
-    public event Action<long>? Applied;
+    /// <summary>Pulsed after every applied entry (wakes read-your-writes waiters).</summary>
+    public StreamSignal AppliedSignal { get; } = new();
 
     public bool TryGet(string path, out StreamHandle handle) => byPath.TryGetValue(path, out handle!);
 
@@ -36,6 +36,13 @@ public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudg
     /// <summary>Restores the state PostgreSQL holds (at start, or after installing a snapshot).</summary>
     public void Load(CatalogState state)
     {
+        foreach (var old in byId.Values)
+        {
+            // Readers of the replaced state end; they reconnect and read the new one.
+            old.Removed = true;
+            old.Signal.Pulse();
+        }
+
         byPath.Clear();
         byId.Clear();
         foreach (var meta in state.Streams)
@@ -102,8 +109,32 @@ public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudg
         }
 
         budget.Trim();
-        Applied?.Invoke(index);
+        AppliedSignal.Pulse();
         return outcomes;
+    }
+
+    /// <summary>Waits until this node has applied the entry at <paramref name="index"/>; false on timeout.</summary>
+    public async Task<bool> WaitForAppliedAsync(long index, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        while (true)
+        {
+            var pulse = AppliedSignal.NextPulse;
+            if (AppliedIndex >= index)
+            {
+                return true;
+            }
+
+            try
+            {
+                await pulse.WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return AppliedIndex >= index;
+            }
+        }
     }
 
     /// <summary>Hands the changes applied so far to the flusher, folded into one batch.</summary>
