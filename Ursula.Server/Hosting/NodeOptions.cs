@@ -21,6 +21,10 @@ public sealed class NodeOptions
     [Range(1024 * 1024, 64L * 1024 * 1024 * 1024)]
     public long HotTailBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Size of one Raft WAL chunk file; the WAL is truncated a whole chunk at a time.</summary>
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public int WalChunkBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>This node's URL as the other members reach it (default: http://LISTEN).</summary>
     public string? Advertise { get; set; }
 

@@ -62,6 +62,12 @@ public static partial class ServerHost
     {
         var node = new NodeOptions();
         configuration.Bind(node);
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(node, new(node), errors, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(string.Join("; ", errors.Select(e => e.ErrorMessage)));
+        }
+
         node.ParseListen();
         return node;
     }
@@ -115,7 +121,7 @@ public static partial class ServerHost
         services.UseStateMachine<UrsulaStateMachine>(new WriteAheadLog.Options
         {
             Location = Path.Combine(raftDir, "wal"),
-            ChunkSize = 4 * 1024 * 1024,
+            ChunkSize = node.WalChunkBytes,
         });
         services.UsePersistentConfigurationStorage(Path.Combine(raftDir, "members"));
         builder.Configuration.AddInMemoryCollection(Membership.RaftSettings(node, builder.Configuration));

@@ -18,6 +18,7 @@ public static class CommandLine
         new("--long-poll-timeout", "Protocol:LongPollTimeout", "SECONDS", "30", "how long a long-poll waits for data before 204", Seconds),
         new("--max-append-bytes", "Protocol:MaxAppendBytes", "BYTES", "16777216", "largest body of one append or create (413 above)", Integer),
         new("--hot-tail-bytes", "HotTailBytes", "BYTES", "67108864", "memory for recent records of all streams", Integer),
+        new("--wal-chunk-bytes", "WalChunkBytes", "BYTES", "4194304", "size of one Raft WAL file; the WAL is truncated a file at a time", Integer),
         new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
