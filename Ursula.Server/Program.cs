@@ -15,8 +15,14 @@ try
     {
         "migrate" => await Verbs.MigrateAsync(parsed.Settings),
         "cluster" => await Verbs.ClusterAsync(parsed.Settings),
+        "members" => await MembersVerb.RunAsync(parsed.Settings, parsed.Arguments),
         _ => await ServerHost.ServeAsync(parsed.Settings, CancellationToken.None),
     };
+}
+catch (HttpRequestException e)
+{
+    Console.Error.WriteLine($"ursula: {e.Message}");
+    return 1;
 }
 catch (Exception e) when (e is CommandLineException or OptionsValidationException or Microsoft.Extensions.Options.OptionsValidationException)
 {

@@ -11,4 +11,6 @@ public sealed record ClusterMemberStatus(string Url, bool IsLeader, bool IsSelf,
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(ClusterStatus))]
+[JsonSerializable(typeof(List<ClusterMemberStatus>))]
+[JsonSerializable(typeof(MembershipChange))]
 public sealed partial class HostingJsonContext : JsonSerializerContext;

@@ -50,6 +50,12 @@ public static class Membership
     /// <summary>On a node's first start, writes the static member list (or just itself) to the member store.</summary>
     public static async Task SeedAsync(WebApplication app, NodeOptions node, CancellationToken cancellationToken)
     {
+        if (node.Join)
+        {
+            // A joining node learns its members from the leader when it is added.
+            return;
+        }
+
         var self = RaftEndpoint(SelfUrl(node));
         var members = Members(node).Select(RaftEndpoint).ToList();
         if (!members.Contains(self))

@@ -14,6 +14,7 @@ public static class NodeEndpoints
         endpoints.MapGet("/health", HealthAsync);
         endpoints.MapGet("/cluster", Cluster);
         Replication.Forwarding.ForwardingEndpoint.Map(endpoints);
+        AdminEndpoints.Map(endpoints);
     }
 
     private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, StreamCatalog catalog, IRaftCluster cluster, CancellationToken cancellationToken)
@@ -47,21 +48,14 @@ public static class NodeEndpoints
         var isLeader = !cluster.LeadershipToken.IsCancellationRequested;
         var leader = cluster.Leader?.EndPoint;
         var status = new ClusterStatus(
-            Self: NodeUrl(http.LocalMemberAddress),
+            Self: NodeUrls.FromRaftEndpoint(http.LocalMemberAddress),
             Role: isLeader ? "leader" : leader is null ? "candidate" : "follower",
-            Leader: leader is null ? null : NodeUrl(leader.ToString()),
+            Leader: leader is null ? null : NodeUrls.FromRaftEndpoint(leader),
             Term: cluster.AuditTrail.Term,
             CommitIndex: cluster.AuditTrail.LastCommittedEntryIndex,
             AppliedIndex: catalog.AppliedIndex,
             DurableIndex: snapshots.FlushedIndex,
-            Members: cluster.Members.Select(m => new ClusterMemberStatus(NodeUrl(m.EndPoint.ToString()), m.IsLeader, !m.IsRemote, m.Status.ToString().ToLowerInvariant())).ToList());
+            Members: cluster.Members.Select(m => new ClusterMemberStatus(NodeUrls.FromRaftEndpoint(m.EndPoint), m.IsLeader, !m.IsRemote, m.Status.ToString().ToLowerInvariant())).ToList());
         return Results.Json(status, HostingJsonContext.Default.ClusterStatus);
-    }
-
-    /// <summary>Members are known by their Raft endpoint; users know nodes by their base URL.</summary>
-    private static string NodeUrl(object? endpoint)
-    {
-        var text = endpoint?.ToString() ?? string.Empty;
-        return text.EndsWith(ServerHost.RaftPath, StringComparison.Ordinal) ? text[..^ServerHost.RaftPath.Length] : text;
     }
 }

@@ -4,11 +4,11 @@ using System.Globalization;
 
 namespace Ursula.Server.Hosting.Cli;
 
-public sealed record ParsedCommandLine(string Verb, IReadOnlyDictionary<string, string?> Settings, bool Help);
+public sealed record ParsedCommandLine(string Verb, IReadOnlyDictionary<string, string?> Settings, IReadOnlyList<string> Arguments, bool Help);
 
 public static class CommandLine
 {
-    public static readonly string[] Verbs = ["serve", "migrate", "cluster"];
+    public static readonly string[] Verbs = ["serve", "migrate", "cluster", "members"];
 
     public static readonly CliOption[] Options =
     [
@@ -21,7 +21,9 @@ public static class CommandLine
         new("--wal-chunk-bytes", "WalChunkBytes", "BYTES", "4194304", "size of one Raft WAL file; the WAL is truncated a file at a time", Integer),
         new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
+        new("--join", "Join", "", "off", "start without a member list and wait to be added to a running cluster (members add)"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
+        new("--node", "Node", "URL", "http://127.0.0.1:4437", "members verb: any node of the cluster to ask"),
     ];
 
     /// <summary>Parses args; throws <see cref="CommandLineException"/> with a one-line message on bad input.</summary>
@@ -30,6 +32,7 @@ public static class CommandLine
         var verb = "serve";
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var help = false;
+        var positional = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -45,16 +48,33 @@ public static class CommandLine
                 continue;
             }
 
+            if (!arg.StartsWith('-'))
+            {
+                positional.Add(arg);
+                continue;
+            }
+
             var (flag, inline) = arg.Split('=', 2) is [var f, var v] ? (f, v) : (arg, null);
             var option = Options.FirstOrDefault(o => o.Flag == flag)
                 ?? throw new CommandLineException($"unknown option '{flag}' (see --help)");
+            if (option.Value.Length == 0)
+            {
+                settings[option.Key] = inline ?? "true";
+                continue;
+            }
+
             var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new CommandLineException($"option '{flag}' needs a value: {option.Value}"));
             settings[option.Key] = option.Convert is null
                 ? value
                 : option.Convert(value) ?? throw new CommandLineException($"option '{flag}' needs {option.Value}, got '{value}'");
         }
 
-        return new ParsedCommandLine(verb, settings, help);
+        if (verb != "members" && positional.Count > 0)
+        {
+            throw new CommandLineException($"unexpected argument '{positional[0]}' (see --help)");
+        }
+
+        return new ParsedCommandLine(verb, settings, positional, help);
     }
 
     public static string HelpText()
@@ -63,16 +83,17 @@ public static class CommandLine
         {
             "Ursula: a durable stream server (Durable Streams protocol over HTTP, replicated by Raft, state in PostgreSQL).",
             string.Empty,
-            "Usage: ursula [serve|migrate|cluster] [options]",
+            "Usage: ursula [serve|migrate|cluster|members] [options]",
             "  serve     run a node (the default)",
             "  migrate   apply the PostgreSQL schema and exit",
             "  cluster   run a local development cluster (--nodes N, ports from --listen upward)",
+            "  members   list | add URL | remove URL: change the members of a running cluster (--node URL)",
             string.Empty,
             "Options (each also settable in appsettings.json or as URSULA_<KEY> in the environment):",
         };
         foreach (var option in Options)
         {
-            lines.Add($"  {option.Flag} {option.Value}".PadRight(42) + $"{option.Description} (default: {option.Default}; key: {option.Key})");
+            lines.Add($"  {option.Flag} {option.Value}".TrimEnd().PadRight(42) + $"{option.Description} (default: {option.Default}; key: {option.Key})");
         }
 
         lines.Add("  --help".PadRight(42) + "show this text");

@@ -1,0 +1,11 @@
+namespace Ursula.Server.Hosting;
+
+/// <summary>Members are known to Raft by their transport endpoint; users know a node by its base URL.</summary>
+public static class NodeUrls
+{
+    public static string FromRaftEndpoint(object? endpoint)
+    {
+        var text = endpoint?.ToString() ?? string.Empty;
+        return text.EndsWith(ServerHost.RaftPath, StringComparison.Ordinal) ? text[..^ServerHost.RaftPath.Length] : text;
+    }
+}
