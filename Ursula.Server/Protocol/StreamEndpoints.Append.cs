@@ -64,7 +64,7 @@ public sealed partial class StreamEndpoints
         }
 
         var seq = headers[ProtocolHeaders.Seq].ToString();
-        var command = new AppendStreamCommand(Guid.NewGuid(), path, contentType, seq.Length > 0 ? seq : null, producer, close, commandBody);
+        var command = new AppendStreamCommand(path, contentType, seq.Length > 0 ? seq : null, producer, close, commandBody);
         var outcome = await submitter.SubmitAsync(command, context.RequestAborted);
         await WriteOutcomeAsync(context, outcome);
     }

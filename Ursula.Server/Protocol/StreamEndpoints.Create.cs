@@ -76,7 +76,6 @@ public sealed partial class StreamEndpoints
         }
 
         var command = new CreateStreamCommand(
-            Guid.NewGuid(),
             path,
             isFork ? contentType : contentType ?? ContentTypes.OctetStream,
             ttl,

@@ -37,7 +37,7 @@ public sealed partial class StreamEndpoints
 
     private async Task DeleteAsync(HttpContext context, string path)
     {
-        var outcome = await submitter.SubmitAsync(new DeleteStreamCommand(Guid.NewGuid(), path), context.RequestAborted);
+        var outcome = await submitter.SubmitAsync(new DeleteStreamCommand(path), context.RequestAborted);
         await WriteOutcomeAsync(context, outcome);
     }
 }

@@ -28,7 +28,7 @@ public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, Ti
                 {
                     try
                     {
-                        await sequencer.SubmitAsync(new ExpireStreamCommand(Guid.NewGuid(), meta.Path, meta.Id), stoppingToken);
+                        await sequencer.SubmitAsync(new ExpireStreamCommand(meta.Path, meta.Id), stoppingToken);
                     }
                     catch (ServiceUnavailableException)
                     {

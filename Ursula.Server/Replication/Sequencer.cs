@@ -63,12 +63,12 @@ public sealed partial class Sequencer(
 
         if (!IsLeader)
         {
-            forwarder.Post(new TouchStreamCommand(Guid.NewGuid(), meta.Path, meta.Id));
+            forwarder.Post(new TouchStreamCommand(meta.Path, meta.Id));
             pendingTouches.TryRemove(meta.Id, out _);
             return;
         }
 
-        if (!queue.Writer.TryWrite(new PendingCommand(new TouchStreamCommand(Guid.NewGuid(), meta.Path, meta.Id), null)))
+        if (!queue.Writer.TryWrite(new PendingCommand(new TouchStreamCommand(meta.Path, meta.Id), null)))
         {
             pendingTouches.TryRemove(meta.Id, out _);
         }

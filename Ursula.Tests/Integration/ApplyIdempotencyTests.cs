@@ -10,9 +10,9 @@ namespace Ursula.Tests.Integration;
 [Trait("Category", "Integration")]
 public sealed class ApplyIdempotencyTests(PostgresFixture postgres)
 {
-    private static readonly CommandBatch Create = Batch(1_000, new CreateStreamCommand(Guid.NewGuid(), "/idem/s", "text/plain", null, null, false, Body("a"), null));
-    private static readonly CommandBatch Append = Batch(2_000, new AppendStreamCommand(Guid.NewGuid(), "/idem/s", "text/plain", null, new ProducerClaim("p", 0, 0), false, Body("b")));
-    private static readonly CommandBatch Close = Batch(3_000, new AppendStreamCommand(Guid.NewGuid(), "/idem/s", null, null, null, true, CommandBody.None));
+    private static readonly CommandBatch Create = Batch(1_000, new CreateStreamCommand("/idem/s", "text/plain", null, null, false, Body("a"), null));
+    private static readonly CommandBatch Append = Batch(2_000, new AppendStreamCommand("/idem/s", "text/plain", null, new ProducerClaim("p", 0, 0), false, Body("b")));
+    private static readonly CommandBatch Close = Batch(3_000, new AppendStreamCommand("/idem/s", null, null, null, true, CommandBody.None));
 
     [Fact]
     public async Task Re_applying_entries_that_PostgreSQL_already_holds_changes_nothing()

@@ -1,7 +1,7 @@
 // Binary layout of a log entry. Little-endian, versioned, no reflection: apply on every node
 // decodes exactly what the leader encoded. Layout:
 //   u8 version | i64 leader time (unix ms) | i32 count | count × command
-//   command = u8 kind | 16-byte id | string path | kind-specific fields
+//   command = u8 kind | string path | kind-specific fields
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -55,7 +55,6 @@ public static class CommandCodec
     public static void WriteCommand(ref EntryWriter w, StreamCommand command)
     {
         w.Byte((byte)command.Kind);
-        w.Guid(command.Id);
         w.String(command.Path);
         switch (command)
         {
@@ -104,7 +103,6 @@ public static class CommandCodec
     public static StreamCommand ReadCommand(ref EntryReader r)
     {
         var kind = (CommandKind)r.Byte();
-        var id = r.Guid();
         var path = r.String() ?? throw new InvalidDataException("Command without a path.");
         switch (kind)
         {
@@ -122,7 +120,7 @@ public static class CommandCodec
                         fork = new ForkRequest(source, r.NullableInt64(), r.Int64());
                     }
 
-                    return new CreateStreamCommand(id, path, contentType, ttl, expiresAt, closed, body, fork);
+                    return new CreateStreamCommand(path, contentType, ttl, expiresAt, closed, body, fork);
                 }
 
             case CommandKind.Append:
@@ -138,15 +136,15 @@ public static class CommandCodec
 
                     var close = r.Bool();
                     var body = r.Body();
-                    return new AppendStreamCommand(id, path, contentType, seq, producer, close, body);
+                    return new AppendStreamCommand(path, contentType, seq, producer, close, body);
                 }
 
             case CommandKind.Delete:
-                return new DeleteStreamCommand(id, path);
+                return new DeleteStreamCommand(path);
             case CommandKind.Touch:
-                return new TouchStreamCommand(id, path, r.Int64());
+                return new TouchStreamCommand(path, r.Int64());
             case CommandKind.Expire:
-                return new ExpireStreamCommand(id, path, r.Int64());
+                return new ExpireStreamCommand(path, r.Int64());
             default:
                 throw new InvalidDataException($"Unknown command kind {kind}.");
         }
@@ -183,11 +181,6 @@ public static class CommandCodec
             }
         }
 
-        public readonly void Guid(Guid value)
-        {
-            value.TryWriteBytes(output.GetSpan(16));
-            output.Advance(16);
-        }
 
         public readonly void String(string? value)
         {
@@ -241,12 +234,6 @@ public static class CommandCodec
 
         public long? NullableInt64() => Bool() ? Int64() : null;
 
-        public Guid Guid()
-        {
-            var v = new Guid(source.Span.Slice(position, 16));
-            position += 16;
-            return v;
-        }
 
         public string? String()
         {

@@ -29,49 +29,50 @@ public readonly record struct ProducerClaim(string Id, long Epoch, long Seq);
 
 public readonly record struct ForkRequest(string SourcePath, long? Position, long SubOffset);
 
-public abstract record StreamCommand(Guid Id, string Path)
+public abstract record StreamCommand(string Path)
 {
     public abstract CommandKind Kind { get; }
 }
 
 public sealed record CreateStreamCommand(
-    Guid Id,
     string Path,
     string? ContentType,
     long? TtlSeconds,
     string? ExpiresAt,
     bool Closed,
     CommandBody Body,
-    ForkRequest? Fork) : StreamCommand(Id, Path)
+    ForkRequest? Fork) : StreamCommand(Path)
 {
     public override CommandKind Kind => CommandKind.Create;
 }
 
 public sealed record AppendStreamCommand(
-    Guid Id,
     string Path,
     string? ContentType,
     string? StreamSeq,
     ProducerClaim? Producer,
     bool Close,
-    CommandBody Body) : StreamCommand(Id, Path)
+    CommandBody Body) : StreamCommand(Path)
 {
     public override CommandKind Kind => CommandKind.Append;
 }
 
-public sealed record DeleteStreamCommand(Guid Id, string Path) : StreamCommand(Id, Path)
+public sealed record DeleteStreamCommand(
+    string Path) : StreamCommand(Path)
 {
     public override CommandKind Kind => CommandKind.Delete;
 }
 
 /// <summary>A read renewed a sliding TTL; replicated so that every node expires streams alike.</summary>
-public sealed record TouchStreamCommand(Guid Id, string Path, long StreamId) : StreamCommand(Id, Path)
+public sealed record TouchStreamCommand(
+    string Path, long StreamId) : StreamCommand(Path)
 {
     public override CommandKind Kind => CommandKind.Touch;
 }
 
 /// <summary>The leader's sweeper found the stream past its expiry; apply re-checks with the entry time.</summary>
-public sealed record ExpireStreamCommand(Guid Id, string Path, long StreamId) : StreamCommand(Id, Path)
+public sealed record ExpireStreamCommand(
+    string Path, long StreamId) : StreamCommand(Path)
 {
     public override CommandKind Kind => CommandKind.Expire;
 }

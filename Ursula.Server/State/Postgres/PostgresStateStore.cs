@@ -2,7 +2,6 @@
 // each in one transaction together with the applied log index.
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Ursula.Server.State.Postgres;
 
@@ -65,30 +64,31 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
 
     private static async Task CopyRecordsAsync(NpgsqlConnection connection, List<(long StreamId, DataRecord Record)> records, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "copy stream_records (stream_id, start_pos, end_pos, appended_at, log_index, producer_id, payload) from stdin (format binary)",
-            cancellationToken);
-        foreach (var (streamId, record) in records)
+        var bytes = 64;
+        foreach (var (_, record) in records)
         {
-            await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(streamId, NpgsqlDbType.Bigint, cancellationToken);
-            await importer.WriteAsync(record.Start, NpgsqlDbType.Bigint, cancellationToken);
-            await importer.WriteAsync(record.End, NpgsqlDbType.Bigint, cancellationToken);
-            await importer.WriteAsync(DateTimeOffset.FromUnixTimeMilliseconds(record.AppendedAtMs).UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
-            await importer.WriteAsync(record.LogIndex, NpgsqlDbType.Bigint, cancellationToken);
-            if (record.ProducerId is null)
-            {
-                await importer.WriteNullAsync(cancellationToken);
-            }
-            else
-            {
-                await importer.WriteAsync(record.ProducerId, NpgsqlDbType.Text, cancellationToken);
-            }
-
-            await importer.WriteAsync(record.Payload, NpgsqlDbType.Bytea, cancellationToken);
+            bytes += record.Payload.Length + 96;
         }
 
-        await importer.CompleteAsync(cancellationToken);
+        var copy = new BinaryCopyWriter(bytes);
+        copy.Begin();
+        foreach (var (streamId, record) in records)
+        {
+            copy.StartRow(7);
+            copy.BigInt(streamId);
+            copy.BigInt(record.Start);
+            copy.BigInt(record.End);
+            copy.TimestampFromUnixMs(record.AppendedAtMs);
+            copy.BigInt(record.LogIndex);
+            copy.Text(record.ProducerId);
+            copy.Bytes(record.Payload);
+        }
+
+        copy.End();
+        await using var stream = await connection.BeginRawBinaryCopyAsync(
+            "copy stream_records (stream_id, start_pos, end_pos, appended_at, log_index, producer_id, payload) from stdin (format binary)",
+            cancellationToken);
+        await stream.WriteAsync(copy.Written, cancellationToken);
     }
 
     private static Task UpsertProducersAsync(NpgsqlConnection connection, Dictionary<(long StreamId, string ProducerId), ProducerState> producers, CancellationToken cancellationToken)
