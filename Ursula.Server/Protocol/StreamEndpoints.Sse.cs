@@ -1,6 +1,8 @@
 // GET ?live=sse: catch-up then live tail as Server-Sent Events. Each read is written as one data
 // event followed by its control event, in one write, straight into the response pipe. The
 // connection ends when the stream closes or after the configured lifetime.
+using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Ursula.Server.State;
 
@@ -44,15 +46,14 @@ public sealed partial class StreamEndpoints
 
                 if (position < meta.Tail)
                 {
-                    var slice = await reader.ReadAsync(handle, meta, position, options.MaxReadChunkBytes, ct);
-                    if (slice.IsEmpty)
+                    var next = await WriteDataFrameAsync(handle, meta, position, base64, clientCursor, writer, ct);
+                    if (next == position)
                     {
                         return;
                     }
 
-                    position = slice.Next;
-                    SseFormat.WriteDataEvent(writer, slice.Parts, meta.IsJson, base64);
-                    WriteControl(position, meta);
+                    position = next;
+                    controlSentAt = position;
                     await writer.FlushAsync(ct);
                     if (meta.Closed && position >= meta.Tail)
                     {
@@ -90,15 +91,46 @@ public sealed partial class StreamEndpoints
 
         void WriteControl(long at, StreamMeta current)
         {
-            var atTail = at >= current.Tail;
-            var closed = atTail && current.Closed;
-            var control = new SseControl(
-                StreamOffset.Format(at),
-                closed ? null : cursors.Next(clientCursor),
-                atTail ? true : null,
-                closed ? true : null);
-            SseFormat.WriteControlEvent(writer, control);
+            SseFormat.WriteControlEvent(writer, Control(at, current, cursors.Next(clientCursor)));
             controlSentAt = at;
         }
+    }
+
+    /// <summary>Writes the data event and control event for the next read; returns the position reached.</summary>
+    private async ValueTask<long> WriteDataFrameAsync(StreamHandle handle, StreamMeta meta, long position, bool base64, string clientCursor, PipeWriter writer, CancellationToken ct)
+    {
+        // Cursors echoed by a client get jitter of their own, so only cursor-less readers share frames.
+        var cursor = cursors.Next(clientCursor);
+        var shareable = string.IsNullOrEmpty(clientCursor);
+        if (shareable && handle.SseFrames.TryGet(position, meta.Tail, meta.Closed, cursor) is { } cached)
+        {
+            writer.Write(cached.Bytes);
+            return cached.Next;
+        }
+
+        var slice = await reader.ReadAsync(handle, meta, position, options.MaxReadChunkBytes, ct);
+        if (slice.IsEmpty)
+        {
+            return position;
+        }
+
+        var frame = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, (slice.TotalBytes * 4 / 3) + 256));
+        SseFormat.WriteDataEvent(frame, slice.Parts, meta.IsJson, base64);
+        SseFormat.WriteControlEvent(frame, Control(slice.Next, meta, cursor));
+        var bytes = frame.WrittenSpan.ToArray();
+        if (shareable)
+        {
+            handle.SseFrames.Store(new SseFrameCache.Frame(position, meta.Tail, meta.Closed, cursor, slice.Next, bytes));
+        }
+
+        writer.Write(bytes);
+        return slice.Next;
+    }
+
+    private static SseControl Control(long at, StreamMeta meta, string cursor)
+    {
+        var atTail = at >= meta.Tail;
+        var closed = atTail && meta.Closed;
+        return new SseControl(StreamOffset.Format(at), closed ? null : cursor, atTail ? true : null, closed ? true : null);
     }
 }

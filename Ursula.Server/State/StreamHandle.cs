@@ -18,6 +18,9 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     public StreamSignal Signal { get; } = new();
 
+    /// <summary>The last SSE frame encoded for this stream, shared by its live subscribers.</summary>
+    public Protocol.SseFrameCache SseFrames { get; } = new();
+
     public Dictionary<string, ProducerState> Producers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Set once the stream is deleted for good, so that waiting readers end.</summary>
