@@ -68,7 +68,7 @@ public static class AdminEndpoints
             return Results.Problem(statusCode: 503, detail: "No leader is elected right now; retry shortly");
         }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
+        using var http = new HttpClient(context.RequestServices.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("admin")) { Timeout = TimeSpan.FromMinutes(3) };
         var target = new Uri(new Uri(leaderRaft.GetLeftPart(UriPartial.Authority)), "/_ursula" + MembersPath + context.Request.QueryString);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
         using var response = await http.SendAsync(request, context.RequestAborted);

@@ -7,6 +7,7 @@ using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Ursula.Server.Hosting.Postgres;
+using Ursula.Server.Hosting.Security;
 using Ursula.Server.Protocol;
 using Ursula.Server.Replication;
 using Ursula.Server.Replication.Forwarding;
@@ -93,6 +94,8 @@ public static partial class ServerHost
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(node));
+        services.AddSingleton(new ClusterSecret(node.ClusterSecret));
+        services.AddSingleton<IHttpMessageHandlerFactory, ClusterHttpHandlers>();
         services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
@@ -141,6 +144,7 @@ public static partial class ServerHost
     private static void MapEndpoints(WebApplication app)
     {
         app.UseMiddleware<ProtocolHeadersMiddleware>();
+        app.UseMiddleware<ClusterAuthMiddleware>();
         app.UseConsensusProtocolHandler();
         app.Map(StreamPaths.ReservedPrefix, reserved =>
         {

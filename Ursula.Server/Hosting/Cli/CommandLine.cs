@@ -21,6 +21,7 @@ public static class CommandLine
         new("--wal-chunk-bytes", "WalChunkBytes", "BYTES", "4194304", "size of one Raft WAL file; the WAL is truncated a file at a time", Integer),
         new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
+        new("--cluster-secret", "ClusterSecret", "SECRET", "(none)", "require this secret on the Raft, forwarding and admin endpoints; nodes send it"),
         new("--join", "Join", "", "off", "start without a member list and wait to be added to a running cluster (members add)"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
         new("--node", "Node", "URL", "http://127.0.0.1:4437", "members verb: any node of the cluster to ask"),

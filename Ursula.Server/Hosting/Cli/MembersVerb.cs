@@ -9,7 +9,10 @@ public static class MembersVerb
     {
         var node = new Uri((settings.TryGetValue("Node", out var n) ? n : null) ?? "http://127.0.0.1:4437");
         var endpoint = new Uri(node, "/_ursula" + AdminEndpoints.MembersPath);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
+        using var http = new HttpClient(new Security.ClusterHttpHandlers(new Security.ClusterSecret(settings.TryGetValue("ClusterSecret", out var secret) ? secret : null)).CreateHandler("cli"))
+        {
+            Timeout = TimeSpan.FromMinutes(3),
+        };
         HttpResponseMessage response;
         switch (arguments)
         {

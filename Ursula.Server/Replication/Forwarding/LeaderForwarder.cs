@@ -18,6 +18,7 @@ public sealed class LeaderForwarder(
     IRaftCluster cluster,
     StreamCatalog catalog,
     IOptions<SequencerOptions> options,
+    IHttpMessageHandlerFactory handlers,
     ILogger<LeaderForwarder> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -25,15 +26,7 @@ public sealed class LeaderForwarder(
     private readonly SequencerOptions options = options.Value;
     private readonly Channel<PendingCommand> queue = Channel.CreateBounded<PendingCommand>(
         new BoundedChannelOptions(65_536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly HttpClient http = new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = 32,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    private readonly HttpClient http = new(handlers.CreateHandler("forwarding")) { Timeout = Timeout.InfiniteTimeSpan };
 
     public async ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken)
     {
