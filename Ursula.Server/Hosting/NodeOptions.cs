@@ -21,6 +21,10 @@ public sealed class NodeOptions
     [Range(1024 * 1024, 64L * 1024 * 1024 * 1024)]
     public long HotTailBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Memory that records not yet in PostgreSQL may hold before new writes are refused with 503.</summary>
+    [Range(16 * 1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long MaxUnflushedBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>Size of one Raft WAL chunk file; the WAL is truncated a whole chunk at a time.</summary>
     [Range(64 * 1024, 1024L * 1024 * 1024)]
     public int WalChunkBytes { get; set; } = 4 * 1024 * 1024;

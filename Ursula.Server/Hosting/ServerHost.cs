@@ -102,7 +102,7 @@ public static partial class ServerHost
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresStateStore>();
         services.AddSingleton<IRecordSource, PostgresRecordSource>();
-        services.AddSingleton(new HotTailBudget(node.HotTailBytes));
+        services.AddSingleton(new HotTailBudget(node.HotTailBytes, node.MaxUnflushedBytes));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamDataReader>();
         services.AddSingleton<FlushGate>();

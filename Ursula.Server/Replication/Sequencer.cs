@@ -16,6 +16,7 @@ namespace Ursula.Server.Replication;
 public sealed partial class Sequencer(
     IRaftCluster cluster,
     LeaderForwarder forwarder,
+    HotTailBudget budget,
     TimeProvider time,
     IOptions<SequencerOptions> options,
     ILogger<Sequencer> logger) : BackgroundService, ICommandSubmitter
@@ -40,6 +41,11 @@ public sealed partial class Sequencer(
         if (!IsLeader)
         {
             throw new ServiceUnavailableException("This node lost leadership; retry shortly", RetryAfter);
+        }
+
+        if (budget.IsOverloaded && command is AppendStreamCommand or CreateStreamCommand)
+        {
+            throw new ServiceUnavailableException("PostgreSQL is behind (slow or unreachable); writes resume when it catches up", TimeSpan.FromSeconds(2));
         }
 
         var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

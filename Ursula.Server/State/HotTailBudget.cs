@@ -3,7 +3,7 @@
 // has flushed them, so a reader can always find a record in one tier or the other.
 namespace Ursula.Server.State;
 
-public sealed class HotTailBudget(long maxBytes)
+public sealed class HotTailBudget(long maxBytes, long maxUnflushedBytes = long.MaxValue)
 {
     private readonly Lock gate = new();
     private readonly Queue<(StreamData Data, DataRecord Record)> queue = new();
@@ -13,6 +13,12 @@ public sealed class HotTailBudget(long maxBytes)
     public long Bytes => Interlocked.Read(ref bytes);
 
     public long FlushedIndex => Interlocked.Read(ref flushedIndex);
+
+    /// <summary>
+    /// True when records PostgreSQL has not taken yet hold more memory than allowed: new writes
+    /// should wait (503) until PostgreSQL catches up, instead of growing memory without bound.
+    /// </summary>
+    public bool IsOverloaded => Bytes > Math.Max(maxBytes, maxUnflushedBytes);
 
     public void Track(StreamData data, DataRecord record)
     {

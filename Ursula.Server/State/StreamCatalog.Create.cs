@@ -164,9 +164,30 @@ public sealed partial class StreamCatalog
         var found = new List<DataRecord>(1);
         if (!stream.Data.TryCollect(position, meta.Tail, 1, found))
         {
-            found.AddRange(await coldRecords.ReadAsync(stream.Id, position, meta.Tail, 1, cancellationToken));
+            found.AddRange(await ReadColdForApplyAsync(stream.Id, position, meta.Tail, cancellationToken));
         }
 
         return found.Count == 0 ? 0 : found[0].End - position;
+    }
+
+    /// <summary>
+    /// Apply may not fail on a dependency (it would poison the log), and its outcome may not depend
+    /// on one being up: older records are immutable, so apply waits for PostgreSQL and retries.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<DataRecord>> ReadColdForApplyAsync(long streamId, long from, long to, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await coldRecords.ReadAsync(streamId, from, to, 1, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, delay.Ticks * 2));
+            }
+        }
     }
 }
