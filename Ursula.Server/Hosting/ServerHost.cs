@@ -118,6 +118,7 @@ public static partial class ServerHost
         services.AddSingleton<ICommandSubmitter>(sp => sp.GetRequiredService<Sequencer>());
         services.AddHostedService(sp => sp.GetRequiredService<Sequencer>());
         services.AddHostedService<ExpirySweeper>();
+        services.AddHostedService<LiveReaderTicker>();
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);

@@ -11,12 +11,22 @@ public sealed class ResponseCursor(TimeProvider time)
 
     public long CurrentInterval() => (long)Math.Floor((time.GetUtcNow() - Epoch).TotalSeconds / IntervalSeconds);
 
+    private (long Interval, string Text) cached = (-1, string.Empty);
+
     public string Next(string? clientCursor)
     {
         var current = CurrentInterval();
         if (string.IsNullOrEmpty(clientCursor) || !long.TryParse(clientCursor, out var client) || client < current)
         {
-            return current.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Every live response of an interval carries the same text; format it once per interval.
+            var last = cached;
+            if (last.Interval != current)
+            {
+                last = (current, current.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                cached = last;
+            }
+
+            return last.Text;
         }
 
         var jitterSeconds = Random.Shared.Next(1, MaxJitterSeconds + 1);

@@ -32,7 +32,9 @@ public sealed partial class StreamEndpoints
         var writer = response.BodyWriter;
         var position = from;
         var controlSentAt = -1L;
+        var lastWrite = time.GetTimestamp();
         var ct = lifetime.Token;
+        handle.AttachLiveReader();
         try
         {
             while (!ct.IsCancellationRequested)
@@ -54,6 +56,7 @@ public sealed partial class StreamEndpoints
 
                     position = next;
                     controlSentAt = position;
+                    lastWrite = time.GetTimestamp();
                     await writer.FlushAsync(ct);
                     if (meta.Closed && position >= meta.Tail)
                     {
@@ -63,9 +66,12 @@ public sealed partial class StreamEndpoints
                     continue;
                 }
 
-                if (controlSentAt != position || meta.Closed)
+                var idle = time.GetElapsedTime(lastWrite) >= options.LongPollTimeout;
+                if (controlSentAt != position || meta.Closed || idle)
                 {
+                    // A repeated control while idle is the keep-alive that shows proxies and clients the connection lives.
                     WriteControl(position, meta);
+                    lastWrite = time.GetTimestamp();
                     await writer.FlushAsync(ct);
                     if (meta.Closed)
                     {
@@ -73,20 +79,18 @@ public sealed partial class StreamEndpoints
                     }
                 }
 
-                try
-                {
-                    await pulse.WaitAsync(options.LongPollTimeout, ct);
-                }
-                catch (TimeoutException)
-                {
-                    // Idle: a keep-alive control lets proxies and clients see the connection live.
-                    controlSentAt = -1;
-                }
+                // No timer per reader: new data, or the LiveReaderTicker about once a second, wakes
+                // every reader of the stream from this one task.
+                await pulse;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Lifetime reached or client gone: end the response; the client reconnects from its offset.
+        }
+        finally
+        {
+            handle.DetachLiveReader();
         }
 
         void WriteControl(long at, StreamMeta current)

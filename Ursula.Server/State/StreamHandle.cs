@@ -23,6 +23,15 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     public Dictionary<string, ProducerState> Producers { get; } = new(StringComparer.Ordinal);
 
+    private int liveReaders;
+
+    /// <summary>SSE readers currently attached; the ticker wakes their streams for keep-alives.</summary>
+    public int LiveReaders => Volatile.Read(ref liveReaders);
+
+    public void AttachLiveReader() => Interlocked.Increment(ref liveReaders);
+
+    public void DetachLiveReader() => Interlocked.Decrement(ref liveReaders);
+
     /// <summary>Set once the stream is deleted for good, so that waiting readers end.</summary>
     public bool Removed { get; set; }
 }

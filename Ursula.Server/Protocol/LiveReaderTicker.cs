@@ -1,0 +1,25 @@
+// Wakes, about once a second, every stream that has SSE readers attached, so that they can send
+// keep-alives and notice a closed connection or an expired lifetime without a timer each.
+using Ursula.Server.State;
+
+namespace Ursula.Server.Protocol;
+
+public sealed class LiveReaderTicker(StreamCatalog catalog, TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var handle in catalog.Streams)
+            {
+                if (handle.LiveReaders > 0)
+                {
+                    handle.Signal.Pulse();
+                }
+            }
+        }
+    }
+}
