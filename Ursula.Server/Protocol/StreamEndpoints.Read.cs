@@ -122,14 +122,8 @@ public sealed partial class StreamEndpoints
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status204NoContent;
-        response.Headers.CacheControl = "no-store";
-        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(meta.Tail);
-        response.Headers[ProtocolHeaders.UpToDate] = "true";
-        if (meta.Closed)
-        {
-            response.Headers[ProtocolHeaders.Closed] = "true";
-        }
-        else
+        SetAtTailHeaders(response, meta);
+        if (!meta.Closed)
         {
             response.Headers[ProtocolHeaders.Cursor] = cursors.Next(cursor);
         }
@@ -208,11 +202,9 @@ public sealed partial class StreamEndpoints
         await writer.FlushAsync(cancellationToken);
     }
 
-    private static Task WriteNowAsync(HttpContext context, StreamMeta meta)
+    /// <summary>An answer at the tail: uncacheable, up to date, and EOF when the stream is closed.</summary>
+    private static void SetAtTailHeaders(HttpResponse response, StreamMeta meta)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = meta.ContentType;
         response.Headers.CacheControl = "no-store";
         response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(meta.Tail);
         response.Headers[ProtocolHeaders.UpToDate] = "true";
@@ -220,6 +212,14 @@ public sealed partial class StreamEndpoints
         {
             response.Headers[ProtocolHeaders.Closed] = "true";
         }
+    }
+
+    private static Task WriteNowAsync(HttpContext context, StreamMeta meta)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = meta.ContentType;
+        SetAtTailHeaders(response, meta);
 
         if (meta.IsJson)
         {
