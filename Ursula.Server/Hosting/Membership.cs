@@ -30,8 +30,8 @@ public static class Membership
         {
             ["Raft:publicEndPoint"] = RaftEndpoint(SelfUrl(node)).ToString(),
             ["Raft:coldStart"] = "false",
-            ["Raft:lowerElectionTimeout"] = "400",
-            ["Raft:upperElectionTimeout"] = "800",
+            ["Raft:lowerElectionTimeout"] = "1000",
+            ["Raft:upperElectionTimeout"] = "2000",
             ["Raft:rpcTimeout"] = "00:00:05",
             ["Raft:requestTimeout"] = "00:00:30",
             ["Raft:heartbeatThreshold"] = "0.3",

@@ -25,6 +25,10 @@ public sealed class NodeOptions
     [Range(16 * 1024 * 1024, 64L * 1024 * 1024 * 1024)]
     public long MaxUnflushedBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>Log kept in the WAL behind the newest entry, so lagging followers catch up without a full snapshot.</summary>
+    [Range(0, 64L * 1024 * 1024 * 1024)]
+    public long WalRetainBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Size of one Raft WAL chunk file; the WAL is truncated a whole chunk at a time.</summary>
     [Range(64 * 1024, 1024L * 1024 * 1024)]
     public int WalChunkBytes { get; set; } = 4 * 1024 * 1024;

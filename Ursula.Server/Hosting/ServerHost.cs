@@ -107,7 +107,7 @@ public static partial class ServerHost
         services.AddSingleton<StreamDataReader>();
         services.AddSingleton<FlushGate>();
         services.AddSingleton<StorageHealth>();
-        services.AddSingleton<PostgresSnapshots>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PostgresSnapshots>(sp, node.WalRetainBytes));
         services.AddHostedService<StateFlusher>();
 
         services.AddSingleton<ResponseCursor>();

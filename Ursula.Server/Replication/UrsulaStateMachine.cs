@@ -42,6 +42,7 @@ public sealed class UrsulaStateMachine(StreamCatalog catalog, PostgresSnapshots 
         }
 
         var outcomes = await catalog.ApplyAsync(entry.Index, entry.Term, batch, token);
+        snapshots.NoteApplied(entry.Index, entry.Term, payload.Length);
         (entry.Context as PendingBatch)?.Complete(outcomes);
         return entry.Index;
     }

@@ -19,6 +19,7 @@ public static class CommandLine
         new("--max-append-bytes", "Protocol:MaxAppendBytes", "BYTES", "16777216", "largest body of one append or create (413 above)", Integer),
         new("--hot-tail-bytes", "HotTailBytes", "BYTES", "67108864", "memory for recent records of all streams", Integer),
         new("--wal-chunk-bytes", "WalChunkBytes", "BYTES", "4194304", "size of one Raft WAL file; the WAL is truncated a file at a time", Integer),
+        new("--wal-retain-bytes", "WalRetainBytes", "BYTES", "67108864", "log kept behind the newest entry so lagging followers catch up without a snapshot", Integer),
         new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
         new("--cluster-secret", "ClusterSecret", "SECRET", "(none)", "require this secret on the Raft, forwarding and admin endpoints; nodes send it"),
@@ -107,7 +108,7 @@ public static class CommandLine
             : null;
 
     private static string? Integer(string text) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n.ToString(CultureInfo.InvariantCulture) : null;
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n.ToString(CultureInfo.InvariantCulture) : null;
 }
 
 public sealed class CommandLineException(string message) : Exception(message);

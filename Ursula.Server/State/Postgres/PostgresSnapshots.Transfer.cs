@@ -70,7 +70,7 @@ public sealed partial class PostgresSnapshots
             var state = await store.LoadAsync(token);
             catalog.Load(state);
             applied = Math.Max(state.AppliedIndex, entry.Index);
-            Advance(applied, entry.Term);
+            Reset(applied, entry.Term);
             StorageLog.SnapshotInstalled(logger, applied, state.Streams.Count);
         }
         finally

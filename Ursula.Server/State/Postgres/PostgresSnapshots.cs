@@ -1,6 +1,8 @@
-// The Raft snapshot of a node is its PostgreSQL state: the snapshot index is the highest log index
-// PostgreSQL has made durable, which lets the WAL drop everything behind it. A follower that fell
-// behind the truncated WAL receives the leader's tables and replaces its own with them.
+// The Raft snapshot of a node is its PostgreSQL state. The snapshot index tells DotNext how much of
+// the WAL it may drop: never past what PostgreSQL has made durable, and kept a retention window
+// behind the newest entry, so that a follower that lags a little catches up from the log instead
+// of receiving the whole database. A follower that fell further behind receives the leader's
+// tables and replaces its own with them.
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Npgsql;
@@ -12,27 +14,73 @@ public sealed partial class PostgresSnapshots(
     StreamCatalog catalog,
     PostgresStateStore store,
     FlushGate gate,
+    long retainLogBytes,
     ILogger<PostgresSnapshots> logger)
 {
+    private readonly Lock retention = new();
+    private readonly Queue<(long Index, long Term, long Bytes)> appliedEntries = new();
+    private long appliedBytes;
+    private long flushedIndex;
     private PostgresSnapshot? current;
 
-    public long FlushedIndex => Volatile.Read(ref current)?.Index ?? 0;
+    /// <summary>The highest log index PostgreSQL has committed.</summary>
+    public long FlushedIndex => Interlocked.Read(ref flushedIndex);
 
     public ISnapshot? Current => Volatile.Read(ref current);
+
+    /// <summary>Counts an applied entry's size toward the retention window (apply thread).</summary>
+    public void NoteApplied(long index, long term, long bytes)
+    {
+        lock (retention)
+        {
+            appliedBytes += bytes;
+            appliedEntries.Enqueue((index, term, appliedBytes));
+        }
+    }
 
     /// <summary>Called after state up to <paramref name="index"/> is committed in PostgreSQL.</summary>
     public void Advance(long index, long term)
     {
-        if (index > FlushedIndex)
+        if (index <= FlushedIndex)
         {
-            Volatile.Write(ref current, new PostgresSnapshot(this, index, term));
+            return;
+        }
+
+        Interlocked.Exchange(ref flushedIndex, index);
+        lock (retention)
+        {
+            // The newest flushed entry that still leaves the retention window of log after it.
+            (long Index, long Term)? candidate = null;
+            while (appliedEntries.TryPeek(out var oldest) && oldest.Index <= index && appliedBytes - oldest.Bytes >= retainLogBytes)
+            {
+                appliedEntries.Dequeue();
+                candidate = (oldest.Index, oldest.Term);
+            }
+
+            if (candidate is { } at && at.Index > (Current?.Index ?? 0))
+            {
+                Volatile.Write(ref current, new PostgresSnapshot(this, at.Index, at.Term));
+            }
         }
     }
 
     /// <summary>Set at start from what PostgreSQL holds, before the WAL is opened.</summary>
     public void Initialize(long index, long term)
     {
+        Interlocked.Exchange(ref flushedIndex, index);
         Volatile.Write(ref current, index > 0 ? new PostgresSnapshot(this, index, term) : null);
+    }
+
+    /// <summary>After a snapshot install the node's state starts over at that index.</summary>
+    private void Reset(long index, long term)
+    {
+        lock (retention)
+        {
+            appliedEntries.Clear();
+            appliedBytes = 0;
+        }
+
+        Initialize(index, term);
     }
 
     private sealed class PostgresSnapshot(PostgresSnapshots owner, long index, long term) : ISnapshot
