@@ -21,20 +21,20 @@ public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, Ti
             }
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var handle in catalog.Streams)
+            var expired = catalog.Streams
+                .Select(h => h.Meta)
+                .Where(m => !m.SoftDeleted && m.IsExpiredAt(now))
+                .Select(m => new ExpireStreamCommand(m.Path, m.Id))
+                .ToList();
+
+            // All at once: they share log entries through group commit instead of one round trip each.
+            try
             {
-                var meta = handle.Meta;
-                if (!meta.SoftDeleted && meta.IsExpiredAt(now))
-                {
-                    try
-                    {
-                        await sequencer.SubmitAsync(new ExpireStreamCommand(meta.Path, meta.Id), stoppingToken);
-                    }
-                    catch (ServiceUnavailableException)
-                    {
-                        break;
-                    }
-                }
+                await Task.WhenAll(expired.Select(c => sequencer.SubmitAsync(c, stoppingToken).AsTask()));
+            }
+            catch (ServiceUnavailableException)
+            {
+                // Leadership moved or the log is unavailable; the next sweep (here or on the new leader) retries.
             }
         }
     }
