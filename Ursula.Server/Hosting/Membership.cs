@@ -32,8 +32,9 @@ public static class Membership
             ["Raft:coldStart"] = "false",
             ["Raft:lowerElectionTimeout"] = "1000",
             ["Raft:upperElectionTimeout"] = "2000",
-            ["Raft:rpcTimeout"] = "00:00:05",
-            ["Raft:requestTimeout"] = "00:00:30",
+            // Snapshot transfers run within one RPC timeout: give a large database time to stream.
+            ["Raft:rpcTimeout"] = "00:00:30",
+            ["Raft:requestTimeout"] = "00:01:00",
             ["Raft:heartbeatThreshold"] = "0.3",
         };
         foreach (var key in defaults.Keys.ToList())

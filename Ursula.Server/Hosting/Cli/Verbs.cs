@@ -1,6 +1,7 @@
 // The verbs other than serve: migrate (schema only) and cluster (a local development cluster).
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Ursula.Server.Hosting.Cli;
 
@@ -30,12 +31,16 @@ public static class Verbs
 
         var children = new List<Process>();
         using var stopping = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+
+        // SIGINT and SIGTERM stop the children gracefully before this process exits.
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stopping.Cancel();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopping.Cancel();
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             for (var i = 0; i < count; i++)
@@ -67,12 +72,20 @@ public static class Verbs
         {
             foreach (var child in children.Where(c => !c.HasExited))
             {
-                child.Kill(entireProcessTree: false);
+                _ = NativeMethods.Kill(child.Id, NativeMethods.SigTerm);
             }
 
             foreach (var child in children)
             {
-                await child.WaitForExitAsync();
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                try
+                {
+                    await child.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    child.Kill(entireProcessTree: true);
+                }
             }
         }
 
@@ -104,5 +117,13 @@ public static class Verbs
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private static class NativeMethods
+    {
+        public const int SigTerm = 15;
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        public static extern int Kill(int pid, int signal);
     }
 }

@@ -69,9 +69,13 @@ public sealed partial class PostgresSnapshots
 
             var state = await store.LoadAsync(token);
             catalog.Load(state);
-            applied = Math.Max(state.AppliedIndex, entry.Index);
-            Reset(applied, entry.Term);
-            StorageLog.SnapshotInstalled(logger, applied, state.Streams.Count);
+
+            // The tables may be newer than the snapshot's index (the leader kept flushing while it
+            // sent them); they say so themselves, and apply skips the entries they already hold.
+            // The log restarts at the snapshot's own index and term, as DotNext expects.
+            applied = entry.Index;
+            Reset(entry.Index, entry.Term);
+            StorageLog.SnapshotInstalled(logger, state.AppliedIndex, state.Streams.Count);
         }
         finally
         {

@@ -67,6 +67,9 @@ public static class VerbCatalog
         [
             new("in", "results.jsonl", "JSON-lines result file(s) written by --json, comma-separated"),
             new("out", "bench-report", "output directory"),
+            new("machine", "", "JSON file with one object of facts about the machine and run (CPU, memory, kernel, ...), shown as a table"),
+            new("ratios", "", "label pairs to compare, e.g. ursula/ref-memory,ursula/ref-file: a table of mean(A)/mean(B) of the key metrics"),
+            new("title", "Ursula benchmark results", "heading of results.md"),
         ]);
 
     public static IReadOnlyList<VerbSpec> All { get; } = [Append, Fanout, Catchup, Report];

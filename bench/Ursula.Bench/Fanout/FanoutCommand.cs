@@ -66,7 +66,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
 
         var publisher = new FanoutPublisher(publisherClient, streamUrl, contentType, payloadSize);
         await publisher.RunAsync(rate, duration, args.Int("max-in-flight"), ct);
-        var drainSeconds = await DrainAsync(subscribers, publisher.Acknowledged.Count, args.Duration("drain"), ct);
+        var drainSeconds = await DrainAsync(subscribers, publisher.Acknowledged, args.Duration("drain"), ct);
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
         if (watcher is not null)
@@ -86,11 +86,19 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         return missing == 0 ? 0 : 1;
     }
 
-    private static async Task<double> DrainAsync(SseSubscriber[] subscribers, int expected, TimeSpan limit, CancellationToken ct)
+    /// <summary>
+    /// Waits until every subscriber holds every acknowledged message, or the limit passes. Counts the
+    /// acknowledged sequences themselves, not everything received: an append answered 503 (outcome
+    /// unknown) may still have been applied and delivered, and must not stand in for a missing one.
+    /// </summary>
+    private static async Task<double> DrainAsync(
+        SseSubscriber[] subscribers, IReadOnlyList<long> acknowledged, TimeSpan limit, CancellationToken ct)
     {
+        var expected = acknowledged.Count;
         var start = Stopwatch.GetTimestamp();
         var deadline = start + RunClock.ToTicks(limit);
-        while (Stopwatch.GetTimestamp() < deadline && subscribers.Any(s => s.Received.Count < expected))
+        while (Stopwatch.GetTimestamp() < deadline
+            && subscribers.Any(s => s.Received.Count < expected || s.Received.CountOf(acknowledged) < expected))
         {
             await Task.Delay(20, ct);
         }

@@ -6,8 +6,10 @@ namespace Ursula.Bench.Metrics;
 
 /// <summary>
 /// Samples the memory of watched processes every 100 ms while a workload runs and keeps the peaks:
-/// VmRSS per target (summed over the tree for --watch-tree, plus summed PSS), and the peak of the
-/// sum over all targets taken at the same instant.
+/// VmRSS per target (summed over the tree for --watch-tree, plus summed PSS), the peak of the
+/// sum over all targets taken at the same instant, and the same sum with PSS in place of RSS for
+/// trees (RSS counts memory shared between a tree's processes, e.g. PostgreSQL's shared buffers,
+/// once per process).
 /// </summary>
 public sealed class RssWatcher
 {
@@ -19,6 +21,7 @@ public sealed class RssWatcher
     private readonly int[] _maxProcesses;
     private readonly CancellationTokenSource _stop = new();
     private long _peakTotalKb;
+    private long _peakTotalPssKb;
     private int _samples;
     private Task _loop = Task.CompletedTask;
 
@@ -96,13 +99,14 @@ public sealed class RssWatcher
         }
 
         result.Metric("rssTotalPeakMB", Math.Round(_peakTotalKb / 1024.0, 1));
+        result.Metric("memTotalPeakMB", Math.Round(_peakTotalPssKb / 1024.0, 1));
         result.Detail("rss", new JsonObject { ["samples"] = _samples, ["targets"] = details });
     }
 
     private void Sample()
     {
         Dictionary<int, int>? parents = null;
-        long totalKb = 0;
+        long totalKb = 0, totalPssKb = 0;
         for (var i = 0; i < _targets.Count; i++)
         {
             var target = _targets[i];
@@ -129,9 +133,11 @@ public sealed class RssWatcher
             _peakPssKb[i] = Math.Max(_peakPssKb[i], pssKb);
             _maxProcesses[i] = Math.Max(_maxProcesses[i], alive);
             totalKb += rssKb;
+            totalPssKb += target.Tree ? pssKb : rssKb;
         }
 
         _peakTotalKb = Math.Max(_peakTotalKb, totalKb);
+        _peakTotalPssKb = Math.Max(_peakTotalPssKb, totalPssKb);
         _samples++;
     }
 }

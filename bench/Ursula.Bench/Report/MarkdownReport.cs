@@ -4,18 +4,24 @@ using System.Text;
 namespace Ursula.Bench.Report;
 
 /// <summary>
-/// Writes results.md: per workload, the parameters of its runs and a table with one row per metric
-/// and one column per label, each cell "mean ± sample standard deviation" over the repeated runs.
+/// Writes results.md: the machine facts (when given), a summary of the key metrics of every
+/// workload, the ratio table for the requested label pairs, the charts, and then per workload the
+/// parameters of its runs and a table with one row per metric and one column per label. Each cell
+/// is "mean ± sample standard deviation" over the repeated runs.
 /// </summary>
 public static class MarkdownReport
 {
     private static readonly HashSet<string> HiddenParams =
         new(["url", "json", "label", "workload", "watch-pid", "watch-tree"], StringComparer.Ordinal);
 
-    public static string Render(IReadOnlyList<WorkloadGroup> groups, IReadOnlyList<string> charts, int recordCount)
+    public static string Render(
+        IReadOnlyList<WorkloadGroup> groups,
+        IReadOnlyList<string> charts,
+        int recordCount,
+        ReportOptions options)
     {
         var md = new StringBuilder();
-        md.AppendLine("# Ursula benchmark results");
+        md.AppendLine(CultureInfo.InvariantCulture, $"# {options.Title}");
         md.AppendLine();
         var generated = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         md.AppendLine(
@@ -23,9 +29,16 @@ public static class MarkdownReport
             + "Cells are mean ± sample standard deviation over repeated runs (a single run shows just its value). "
             + "Latencies are in microseconds (`...Us`), throughput in MiB/s (`...MB...`), RSS in MiB.");
         md.AppendLine();
-        foreach (var group in groups)
+        if (options.Machine.Count > 0)
         {
-            AppendGroup(md, group);
+            AppendMachine(md, options.Machine);
+        }
+
+        var labels = groups.SelectMany(g => g.Labels).Distinct(StringComparer.Ordinal).ToList();
+        AppendSummary(md, groups, labels);
+        if (options.Ratios.Count > 0)
+        {
+            AppendRatios(md, groups, options.Ratios);
         }
 
         if (charts.Count > 0)
@@ -39,12 +52,114 @@ public static class MarkdownReport
             }
         }
 
+        md.AppendLine("## All metrics per workload");
+        md.AppendLine();
+        foreach (var group in groups)
+        {
+            AppendGroup(md, group);
+        }
+
         return md.ToString();
     }
 
+    private static void AppendMachine(StringBuilder md, IReadOnlyList<KeyValuePair<string, string>> machine)
+    {
+        md.AppendLine("## Machine and run");
+        md.AppendLine();
+        md.AppendLine("| | |");
+        md.AppendLine("|---|---|");
+        foreach (var (key, value) in machine)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Escape(key)} | {Escape(value)} |");
+        }
+
+        md.AppendLine();
+    }
+
+    /// <summary>The key metrics of every workload in one table: a row per (workload, metric), a column per label.</summary>
+    private static void AppendSummary(StringBuilder md, IReadOnlyList<WorkloadGroup> groups, IReadOnlyList<string> labels)
+    {
+        md.AppendLine("## Summary");
+        md.AppendLine();
+        md.Append("| workload | metric |");
+        foreach (var label in labels)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" {Escape(label)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---:|", labels.Count)));
+        foreach (var group in groups)
+        {
+            foreach (var key in KeyMetric.Defaults.Where(k => k.AppliesTo(group)))
+            {
+                if (!labels.Any(l => group.Get(l, key.Metric) is not null))
+                {
+                    continue;
+                }
+
+                md.Append(CultureInfo.InvariantCulture, $"| {Escape(group.Workload)} | {Escape(key.Heading)} |");
+                foreach (var label in labels)
+                {
+                    md.Append(CultureInfo.InvariantCulture, $" {(group.Get(label, key.Metric) is { } stats ? key.Format(stats) : "-")} |");
+                }
+
+                md.AppendLine();
+            }
+        }
+
+        md.AppendLine();
+    }
+
+    /// <summary>mean(A) / mean(B) of the key metrics for each requested label pair.</summary>
+    private static void AppendRatios(StringBuilder md, IReadOnlyList<WorkloadGroup> groups, IReadOnlyList<LabelPair> pairs)
+    {
+        md.AppendLine("## Ratios");
+        md.AppendLine();
+        md.AppendLine(
+            "Each cell is mean(first label) / mean(second label) of the metric. For throughput a ratio above 1 "
+            + "means the first label is faster; for latency and memory a ratio below 1 means it is better.");
+        md.AppendLine();
+        md.Append("| workload | metric | better |");
+        foreach (var pair in pairs)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" {Escape(pair.Title)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("|---|---|---|" + string.Concat(Enumerable.Repeat("---:|", pairs.Count)));
+        foreach (var group in groups)
+        {
+            foreach (var key in KeyMetric.Defaults.Where(k => k.ComparableIn(group)))
+            {
+                var cells = pairs.Select(p => Ratio(group, key.Metric, p)).ToList();
+                if (cells.All(c => c is null))
+                {
+                    continue;
+                }
+
+                md.Append(CultureInfo.InvariantCulture,
+                    $"| {Escape(group.Workload)} | {Escape(key.Title)} | {(key.HigherIsBetter ? "higher" : "lower")} |");
+                foreach (var cell in cells)
+                {
+                    md.Append(CultureInfo.InvariantCulture, $" {(cell is { } r ? KeyMetric.FormatRatio(r) : "-")} |");
+                }
+
+                md.AppendLine();
+            }
+        }
+
+        md.AppendLine();
+    }
+
+    private static double? Ratio(WorkloadGroup group, string metric, LabelPair pair) =>
+        group.Get(pair.Numerator, metric) is { } a && group.Get(pair.Denominator, metric) is { } b && b.Mean != 0
+            ? a.Mean / b.Mean
+            : null;
+
     private static void AppendGroup(StringBuilder md, WorkloadGroup group)
     {
-        md.AppendLine(CultureInfo.InvariantCulture, $"## {group.Workload}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"### {group.Workload}");
         md.AppendLine();
         // Parameters shared by all runs of the workload; differing ones list every value seen.
         var parameters = group.Runs

@@ -4,7 +4,8 @@ namespace Ursula.Bench.Report;
 
 /// <summary>
 /// The 'report' verb: reads JSON-lines results (from any number of labels and repeated runs) and
-/// writes DIR/results.md plus PNG bar charts. Knows nothing about particular servers.
+/// writes DIR/results.md plus PNG bar charts. Knows nothing about particular servers: the label
+/// pairs to compare (--ratios) and the machine facts (--machine) come from the caller.
 /// </summary>
 public sealed class ReportCommand(ParsedArgs args, TextWriter log)
 {
@@ -19,6 +20,11 @@ public sealed class ReportCommand(ParsedArgs args, TextWriter log)
             }
         }
 
+        var machinePath = args.String("machine");
+        var options = new ReportOptions(
+            args.String("title"),
+            machinePath.Length > 0 ? MachineInfo.Load(machinePath) : [],
+            LabelPair.ParseList(args.String("ratios")));
         var records = ResultRecord.Load(inputs, log);
         if (records.Count == 0)
         {
@@ -40,7 +46,12 @@ public sealed class ReportCommand(ParsedArgs args, TextWriter log)
             }
         }
 
-        var markdown = MarkdownReport.Render(groups, charts, records.Count);
+        foreach (var missing in options.Ratios.SelectMany(p => new[] { p.Numerator, p.Denominator }).Distinct().Where(l => !labels.Contains(l)))
+        {
+            log.WriteLine($"report: --ratios names label '{missing}', which no run has; its ratios stay empty");
+        }
+
+        var markdown = MarkdownReport.Render(groups, charts, records.Count, options);
         var mdPath = Path.Combine(outDir, "results.md");
         File.WriteAllText(mdPath, markdown);
         log.WriteLine($"report: {records.Count} runs, {groups.Count} workloads, {labels.Count} labels -> {mdPath}");

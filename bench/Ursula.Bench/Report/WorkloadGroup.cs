@@ -41,6 +41,12 @@ public sealed class WorkloadGroup
 
     public int RunCount(string label) => Runs.Count(r => r.Label == label);
 
+    /// <summary>True when the runs were paced to a target rate (--rate above zero).</summary>
+    public bool IsPaced =>
+        Runs.Any(r => r.Params["rate"]?.ToString() is { } rate
+            && double.TryParse(rate, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value > 0);
+
     public Stats? Get(string label, string metric) =>
         _stats.TryGetValue((label, metric), out var stats) && stats.Count > 0 ? stats : null;
 
