@@ -32,10 +32,12 @@ public static class Membership
             ["Raft:coldStart"] = "false",
             ["Raft:lowerElectionTimeout"] = "1000",
             ["Raft:upperElectionTimeout"] = "2000",
-            // Snapshot transfers run within one RPC timeout: give a large database time to stream.
-            ["Raft:rpcTimeout"] = "00:00:30",
-            ["Raft:requestTimeout"] = "00:01:00",
-            ["Raft:heartbeatThreshold"] = "0.3",
+            // Raft messages are timed per kind by ClusterHttpHandlers (RaftMessageTimeout,
+            // SnapshotTransferTimeout); DotNext's single RPC timeout only bounds them from above.
+            ["Raft:rpcTimeout"] = "1.00:00:00",
+            ["Raft:requestTimeout"] = "1.00:00:00",
+            // Frequent heartbeats carry the commit index to followers quickly (their writes and reads wait for it).
+            ["Raft:heartbeatThreshold"] = "0.1",
         };
         foreach (var key in defaults.Keys.ToList())
         {

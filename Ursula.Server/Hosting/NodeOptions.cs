@@ -29,6 +29,22 @@ public sealed class NodeOptions
     [Range(0, 64L * 1024 * 1024 * 1024)]
     public long WalRetainBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>How long a Raft vote request may go unanswered; keep it below the lower election timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan RaftVoteTimeout { get; set; } = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>
+    /// How long an append or heartbeat may go with its peer neither reading more of it nor
+    /// answering; keep it near the lower election timeout, since a new leader's first rounds can
+    /// wait for the slowest peer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RaftMessageTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long sending a snapshot (a follower's whole state) to a follower may take.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SnapshotTransferTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Size of one Raft WAL chunk file; the WAL is truncated a whole chunk at a time.</summary>
     [Range(64 * 1024, 1024L * 1024 * 1024)]
     public int WalChunkBytes { get; set; } = 4 * 1024 * 1024;

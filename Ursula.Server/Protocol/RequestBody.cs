@@ -84,6 +84,13 @@ public sealed class RequestBody : IDisposable
         return new RequestBody(buffer, length);
     }
 
+    /// <summary>
+    /// Gives the buffer up to the garbage collector instead of the pool: used when a command made
+    /// from this body may still sit in a queue (its submitter gave up waiting), where a pooled
+    /// buffer handed to another request would change the command's bytes under it.
+    /// </summary>
+    public void Abandon() => rented = null;
+
     public void Dispose()
     {
         if (rented is not null)

@@ -1,4 +1,5 @@
 // POST: append, append-and-close, close-only; Stream-Seq and idempotent producer headers.
+using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.Protocol;
@@ -65,7 +66,18 @@ public sealed partial class StreamEndpoints
 
         var seq = headers[ProtocolHeaders.Seq].ToString();
         var command = new AppendStreamCommand(path, contentType, seq.Length > 0 ? seq : null, producer, close, commandBody);
-        var outcome = await submitter.SubmitAsync(command, context.RequestAborted);
+        ApplyOutcome outcome;
+        try
+        {
+            outcome = await submitter.SubmitAsync(command, context.RequestAborted);
+        }
+        catch
+        {
+            // The command may still be queued and read later: its bytes must stay as they are.
+            body.Abandon();
+            throw;
+        }
+
         await WriteOutcomeAsync(context, outcome);
     }
 

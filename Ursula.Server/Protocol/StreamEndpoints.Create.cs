@@ -1,4 +1,5 @@
 // PUT: create a stream (optionally closed, with a TTL or deadline, or as a fork).
+using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.Protocol;
@@ -84,7 +85,18 @@ public sealed partial class StreamEndpoints
             commandBody,
             fork);
 
-        var outcome = await submitter.SubmitAsync(command, context.RequestAborted);
+        ApplyOutcome outcome;
+        try
+        {
+            outcome = await submitter.SubmitAsync(command, context.RequestAborted);
+        }
+        catch
+        {
+            // The command may still be queued and read later: its bytes must stay as they are.
+            body.Abandon();
+            throw;
+        }
+
         if (outcome.Status is 200 or 201)
         {
             context.Response.ContentType = outcome.ContentType;

@@ -1,5 +1,6 @@
 // The leader's handle on one log entry in flight: the waiters of its commands, in entry order.
-// It travels as the entry's Context, so the leader's own apply completes the waiters directly.
+// It travels as the entry's Context, so the leader's own apply hands it the outcomes directly;
+// the sequencer releases them once the entry is durable on a majority.
 using Ursula.Server.State;
 
 namespace Ursula.Server.Replication;
@@ -8,12 +9,26 @@ public sealed class PendingBatch(IReadOnlyList<PendingCommand> commands)
 {
     public IReadOnlyList<PendingCommand> Commands { get; } = commands;
 
-    public void Complete(ApplyOutcome[] outcomes)
+    private ApplyOutcome[]? outcomes;
+
+    /// <summary>Called by apply on the leader: the outcomes, held until <see cref="Release"/>.</summary>
+    public void Complete(ApplyOutcome[] applied) => Volatile.Write(ref outcomes, applied);
+
+    /// <summary>Answers every waiter with its outcome; false when apply has not produced them.</summary>
+    public bool Release()
     {
-        for (var i = 0; i < Commands.Count && i < outcomes.Length; i++)
+        var applied = Volatile.Read(ref outcomes);
+        if (applied is null)
         {
-            Commands[i].Completion?.TrySetResult(outcomes[i]);
+            return false;
         }
+
+        for (var i = 0; i < Commands.Count && i < applied.Length; i++)
+        {
+            Commands[i].Completion?.TrySetResult(applied[i]);
+        }
+
+        return true;
     }
 
     public void Fail(Exception error)

@@ -155,18 +155,49 @@ public sealed partial class Sequencer(
             var commands = batch.ConvertAll(p => p.Command);
             CommandCodec.Write(buffer, time.GetUtcNow().ToUnixTimeMilliseconds(), commands);
             await cluster.ReplicateAsync(buffer.WrittenMemory, pending, stoppingToken);
-
-            // Apply has answered every waiter by now; anything left was not applied as sent.
-            pending.Fail(new ServiceUnavailableException("The write was not applied; retry", RetryAfter));
+            await MakeDurableOnMajorityAsync(stoppingToken);
+            if (!pending.Release())
+            {
+                pending.Fail(new ServiceUnavailableException("The write was not applied; retry", RetryAfter));
+            }
         }
         catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
+            // Committed and applied here already: that outcome stands, whatever happened since.
+            if (pending.Release())
+            {
+                return;
+            }
+
             ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
             pending.Fail(new ServiceUnavailableException("Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe", RetryAfter, e));
         }
         finally
         {
             slots!.Release();
+        }
+    }
+
+    /// <summary>
+    /// A commit means a majority appended the entry, but a follower acknowledges an append before
+    /// its WAL is on disk and fsyncs a moment later. The next replication round carries the new
+    /// commit index, and a follower commits (fsyncs) before it answers that round: waiting for it
+    /// makes an acknowledged write survive even every node crashing at once.
+    /// </summary>
+    private async ValueTask MakeDurableOnMajorityAsync(CancellationToken cancellationToken)
+    {
+        if (cluster.Members.Count <= 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await cluster.ForceReplicationAsync(cancellationToken);
+        }
+        catch (NotLeaderException)
+        {
+            // Committed before leadership moved: the outcome stands.
         }
     }
 

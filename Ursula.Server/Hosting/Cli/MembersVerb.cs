@@ -9,7 +9,7 @@ public static class MembersVerb
     {
         var node = new Uri((settings.TryGetValue("Node", out var n) ? n : null) ?? "http://127.0.0.1:4437");
         var endpoint = new Uri(node, "/_ursula" + AdminEndpoints.MembersPath);
-        using var http = new HttpClient(new Security.ClusterHttpHandlers(new Security.ClusterSecret(settings.TryGetValue("ClusterSecret", out var secret) ? secret : null)).CreateHandler("cli"))
+        using var http = new HttpClient(new Security.ClusterHttpHandlers(new Security.ClusterSecret(settings.TryGetValue("ClusterSecret", out var secret) ? secret : null), Microsoft.Extensions.Options.Options.Create(new NodeOptions())).CreateHandler("cli"))
         {
             Timeout = TimeSpan.FromMinutes(3),
         };

@@ -1,11 +1,24 @@
 // HTTP handlers for node-to-node traffic. DotNext asks the DI container's
-// IHttpMessageHandlerFactory for its Raft client handler; this one adds the cluster secret and a
-// short connect timeout so that a dead peer is noticed within an election timeout.
+// IHttpMessageHandlerFactory for its Raft client handler. This one adds the cluster secret and
+// times Raft messages by kind. A frozen peer (SIGSTOP, a stalled VM) accepts connections and never
+// answers, and DotNext waits for a slow peer's answer whenever the others' answers do not decide a
+// round (an election, or a new leader's first heartbeat that a follower rejects to rewind its log),
+// so every message must fail soon after its peer stops making progress:
+//  - votes fail after RaftVoteTimeout, well within an election timeout;
+//  - appends and heartbeats fail once the peer has neither read request bytes nor answered for
+//    RaftMessageTimeout, so a large catch-up append to a live peer may take as long as it needs;
+//  - a snapshot transfer (a follower's whole state, installed before the answer) gets SnapshotTransferTimeout.
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Options;
+
 namespace Ursula.Server.Hosting.Security;
 
-public sealed class ClusterHttpHandlers(ClusterSecret secret) : IHttpMessageHandlerFactory
+public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptions> node) : IHttpMessageHandlerFactory
 {
-    public HttpMessageHandler CreateHandler(string name) => new SecretHandler(secret)
+    private const string RaftMessageTypeHeader = "X-Raft-Message-Type";
+
+    public HttpMessageHandler CreateHandler(string name) => new ClusterHandler(secret, node.Value)
     {
         InnerHandler = new SocketsHttpHandler
         {
@@ -14,12 +27,178 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret) : IHttpMessageHand
         },
     };
 
-    private sealed class SecretHandler(ClusterSecret secret) : DelegatingHandler
+    private sealed class ClusterHandler(ClusterSecret secret, NodeOptions node) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             secret.Apply(request);
-            return base.SendAsync(request, cancellationToken);
+            if (!request.Headers.TryGetValues(RaftMessageTypeHeader, out var types))
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+
+            var type = types.FirstOrDefault() ?? string.Empty;
+            var (timeout, onProgress) = type switch
+            {
+                "RequestVote" or "PreVote" => (node.RaftVoteTimeout, false),
+                "InstallSnapshot" => (node.SnapshotTransferTimeout, false),
+                _ => (node.RaftMessageTimeout, true),
+            };
+
+            var progress = new Progress();
+            if (onProgress && request.Content is { } content)
+            {
+                request.Content = new ProgressContent(content, progress);
+            }
+
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var sending = base.SendAsync(request, limit.Token);
+            try
+            {
+                while (true)
+                {
+                    var left = timeout - progress.SinceLast;
+                    if (left <= TimeSpan.Zero || !onProgress && progress.SinceStart >= timeout)
+                    {
+                        await limit.CancelAsync();
+                        return await sending;
+                    }
+
+                    try
+                    {
+                        return await sending.WaitAsync(left, cancellationToken);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // Check again: the peer may have read more of the request meanwhile.
+                    }
+                }
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // DotNext reads a failed request without a response as "member unavailable".
+                throw new HttpRequestException(
+                    $"Raft {type} to {request.RequestUri?.Authority} got no answer{(onProgress ? " and read nothing more" : string.Empty)} within {timeout.TotalMilliseconds} ms",
+                    e,
+                    HttpStatusCode.RequestTimeout);
+            }
         }
+    }
+
+    /// <summary>When the request started and when its peer last took some of its bytes.</summary>
+    private sealed class Progress
+    {
+        private readonly long started = Stopwatch.GetTimestamp();
+        private long last = Stopwatch.GetTimestamp();
+
+        public TimeSpan SinceLast => Stopwatch.GetElapsedTime(Volatile.Read(ref last));
+
+        public TimeSpan SinceStart => Stopwatch.GetElapsedTime(started);
+
+        public void Report() => Volatile.Write(ref last, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>The request body as DotNext wrote it, reporting every chunk the connection accepts.</summary>
+    private sealed class ProgressContent : HttpContent
+    {
+        private readonly HttpContent inner;
+        private readonly Progress progress;
+
+        public ProgressContent(HttpContent inner, Progress progress)
+        {
+            this.inner = inner;
+            this.progress = progress;
+            foreach (var header in inner.Headers.NonValidated)
+            {
+                if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            inner.CopyToAsync(new ProgressStream(stream, progress), context);
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
+            inner.CopyToAsync(new ProgressStream(stream, progress), context, cancellationToken);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            if (inner.Headers.ContentLength is { } known)
+            {
+                length = known;
+                return true;
+            }
+
+            length = 0;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class ProgressStream(Stream inner, Progress progress) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            progress.Report();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            progress.Report();
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken);
+            progress.Report();
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+            inner.Flush();
+            progress.Report();
+        }
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            await inner.FlushAsync(cancellationToken);
+            progress.Report();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -26,7 +26,23 @@ public static class ForwardingEndpoint
 
         using var body = await RequestBody.ReadAsync(context.Request, long.MaxValue, context.RequestAborted);
         var batch = CommandCodec.Decode(body!.Memory);
-        var results = await Task.WhenAll(batch.Commands.Select(c => SubmitAsync(sequencer, c, context.RequestAborted)));
+        ForwardedResult[] results;
+        try
+        {
+            results = await Task.WhenAll(batch.Commands.Select(c => SubmitAsync(sequencer, c, context.RequestAborted)));
+        }
+        catch
+        {
+            body.Abandon();
+            throw;
+        }
+
+        if (results.Any(r => r.Unavailable is not null))
+        {
+            // A command whose wait ended without an outcome may still be queued and read later.
+            body.Abandon();
+        }
+
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, results, ForwardingJsonContext.Default.ForwardedResultArray, context.RequestAborted);
     }

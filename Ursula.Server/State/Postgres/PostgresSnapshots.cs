@@ -22,6 +22,10 @@ public sealed partial class PostgresSnapshots(
     private long appliedBytes;
     private long flushedIndex;
     private PostgresSnapshot? current;
+    private int installs;
+
+    /// <summary>Bumped (under the flush gate) whenever a snapshot replaced the whole state.</summary>
+    public int Installs => Volatile.Read(ref installs);
 
     /// <summary>The highest log index PostgreSQL has committed.</summary>
     public long FlushedIndex => Interlocked.Read(ref flushedIndex);
@@ -74,6 +78,7 @@ public sealed partial class PostgresSnapshots(
     /// <summary>After a snapshot install the node's state starts over at that index.</summary>
     private void Reset(long index, long term)
     {
+        Interlocked.Increment(ref installs);
         lock (retention)
         {
             appliedEntries.Clear();

@@ -19,11 +19,18 @@ public sealed class StateFlusher(
     {
         var backoff = TimeSpan.FromMilliseconds(50);
         ChangeBatch? failed = null;
+        var failedInstalls = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             await gate.Semaphore.WaitAsync(stoppingToken);
             try
             {
+                if (failed is not null && failedInstalls != snapshots.Installs)
+                {
+                    // A snapshot replaced the whole state since this batch failed: it holds that batch already.
+                    failed = null;
+                }
+
                 var batch = failed ?? catalog.TakeChanges();
                 if (batch.IsEmpty && batch.AppliedIndex <= snapshots.FlushedIndex)
                 {
@@ -42,6 +49,7 @@ public sealed class StateFlusher(
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 failed = catalog.TakeChangesMergedAfter(failed);
+                failedInstalls = snapshots.Installs;
                 health.ReportWriteFailed(e);
                 StorageLog.FlushFailed(logger, e.Message);
             }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace Ursula.Tests.Cluster;
+
+public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTestBase(postgres)
+{
+    private const string SnapshotInstalled = TestCluster.SnapshotInstalledMessage;
+    private const long Volume = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// The WAL keeps a retention window of log behind its newest entry (64 MiB by default) so that a
+    /// follower lagging by less catches up from the log; a 1 MiB window lets a few MiB of appends
+    /// push the dead follower's position out of the leader's WAL.
+    /// </summary>
+    protected override IReadOnlyList<string> ExtraNodeArguments => ["--wal-retain-bytes", "1048576"];
+
+    [Fact]
+    public async Task A_follower_that_fell_behind_the_truncated_log_catches_up_from_a_snapshot_and_converges()
+    {
+        var (leader, followers) = await Cluster.GetRolesAsync(Ct);
+        var lagging = followers[0];
+        await using var load = new AppendLoad(Cluster.Urls);
+        await load.CreateStreamsAsync(Ct);
+        load.Start();
+        await load.WaitForAcknowledgedAsync(200, TimeSpan.FromSeconds(30), Ct);
+
+        Cluster.Kill(lagging);
+        var behind = (await Cluster.GetStatusAsync(leader, Ct)).AppliedIndex;
+        // The WAL chunks that held the follower's position (and everything after it) at the kill.
+        var walBefore = DataChunks(leader);
+
+        // Big appends fill the 64 KiB WAL chunks quickly; once PostgreSQL holds them the leader drops
+        // the chunks, so the dead follower's next entry exists nowhere but in the leader's tables.
+        load.PayloadBytes = 16 * 1024;
+        var bytesBefore = load.AcknowledgedBytes;
+        var writing = Stopwatch.StartNew();
+        await WaitUntilAsync(
+            async () => load.AcknowledgedBytes - bytesBefore >= Volume
+                && (await Cluster.TryGetStatusAsync(leader, Ct))?.DurableIndex > behind + 100
+                && !DataChunks(leader).Intersect(walBefore).Any(),
+            TimeSpan.FromSeconds(60), "the leader made 4 MiB durable past the dead follower's position and dropped the WAL chunks it had then");
+        var ahead = await Cluster.GetStatusAsync(leader, Ct);
+        Log($"follower node {lagging} killed at log index <= {behind}; {(load.AcknowledgedBytes - bytesBefore) / 1024} KiB appended in {writing.Elapsed.TotalSeconds:F1} s; leader durable at {ahead.DurableIndex}; leader WAL data chunks at the kill: {Describe(walBefore)}, now: {Describe(DataChunks(leader))}");
+        await load.StopAsync(TimeSpan.FromSeconds(45));
+
+        // Back on its old data directory: the follower must take the leader's snapshot, then the log after it.
+        var outputBefore = Cluster[lagging].Output.Length;
+        var target = (await Cluster.GetStatusAsync(leader, Ct)).AppliedIndex;
+        var restart = Stopwatch.StartNew();
+        await Cluster.RestartAsync(lagging, Ct);
+        var healthy = restart.Elapsed;
+        await WaitUntilAsync(async () => (await Cluster.TryGetStatusAsync(lagging, Ct))?.AppliedIndex >= target, TimeSpan.FromSeconds(60), $"node {lagging} applied log index {target}");
+        var caughtUp = restart.Elapsed;
+        Log($"catch-up: node {lagging} restarted, healthy after {healthy.TotalMilliseconds:F0} ms, at the leader's index {target} (from {behind}) after {caughtUp.TotalMilliseconds:F0} ms ({(caughtUp - healthy).TotalMilliseconds:F0} ms after it was healthy)");
+
+        // The console logger writes asynchronously: give the line a moment to arrive.
+        string Output() => Cluster[lagging].Output[outputBefore..];
+        try
+        {
+            await WaitUntilAsync(() => Output().Contains(SnapshotInstalled, StringComparison.Ordinal), TimeSpan.FromSeconds(10), $"node {lagging} logged event 1301");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Node {lagging} did not log event 1301 ({SnapshotInstalled}) after its restart:\n{Output()}");
+        }
+
+        Log($"node {lagging}: {Output().Split('\n').First(line => line.Contains(SnapshotInstalled, StringComparison.Ordinal)).Trim()}");
+        var converged = await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
+        Log($"converged at log index {converged.Values.First().AppliedIndex}");
+        var report = await AppendChecker.CheckAsync(load, Cluster.Urls, Ct);
+        Log($"check: {report}");
+        Assert.True(report.Passed, report.ToString());
+
+        // The caught-up node takes its share of new writes and stays in step.
+        await using var after = new AppendLoad(Cluster.Urls, prefix: "/after");
+        await after.CreateStreamsAsync(Ct);
+        after.Start();
+        await WaitUntilAsync(() => after.AcknowledgedVia(lagging) >= 50, TimeSpan.FromSeconds(30), $"node {lagging} acknowledged appends");
+        await StopLoadAndCheckAsync(after);
+    }
+
+    private static string Describe(long[] chunks) =>
+        chunks.Length == 0 ? "none" : $"{chunks.Length} ({chunks[0]}..{chunks[^1]})";
+
+    /// <summary>The numbers of the node's WAL data chunk files (DATA_DIR/raft/wal/data/N).</summary>
+    private long[] DataChunks(int node)
+    {
+        var data = Path.Combine(Cluster.RootDirectory, $"node{node}", "raft", "wal", "data");
+        return Directory.Exists(data)
+            ? Directory.EnumerateFiles(data).Select(f => long.TryParse(Path.GetFileName(f), out var n) ? n : -1).Where(n => n >= 0).Order().ToArray()
+            : [];
+    }
+}

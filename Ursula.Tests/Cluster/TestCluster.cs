@@ -1,0 +1,334 @@
+// A static three-node Ursula cluster of real child processes, each node on its own PostgreSQL server
+// (a fresh database per cluster) and its own data directory under one temp directory. Tests kill,
+// freeze and restart nodes through it, find the leader from /_ursula/cluster, and wait for the nodes
+// to converge. Disposing kills every node, frozen or not, and deletes the data directories.
+using System.Diagnostics;
+using System.Text;
+using Ursula.Tests.Infrastructure;
+
+namespace Ursula.Tests.Cluster;
+
+public sealed class TestCluster : IAsyncDisposable
+{
+    public const int Size = ClusterPostgres.Count;
+
+    /// <summary>Short long-polls for the conformance suite; 64 KiB WAL chunks so truncation happens quickly.</summary>
+    public static readonly string[] NodeArguments = ["--long-poll-timeout", "2", "--wal-chunk-bytes", "65536"];
+
+    /// <summary>The message of event 1301.</summary>
+    public const string SnapshotInstalledMessage = "Installed a snapshot from the leader";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly NodeProcess[] nodes;
+    private readonly bool[] killed = new bool[Size];
+    private readonly bool[] frozen = new bool[Size];
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private bool disposed;
+
+    private TestCluster(ClusterPostgres postgres, string rootDirectory, NodeProcess[] nodes)
+    {
+        Postgres = postgres;
+        RootDirectory = rootDirectory;
+        this.nodes = nodes;
+    }
+
+    public ClusterPostgres Postgres { get; }
+
+    /// <summary>How long the nodes took to become healthy and to elect a leader.</summary>
+    public string StartupReport { get; private set; } = string.Empty;
+
+    /// <summary>The temp directory holding every node's data directory (node0, node1, node2).</summary>
+    public string RootDirectory { get; }
+
+    public IReadOnlyList<NodeProcess> Nodes => nodes;
+
+    public IReadOnlyList<Uri> Urls => nodes.Select(n => n.BaseUrl).ToArray();
+
+    /// <summary>Nodes neither killed nor frozen by the test.</summary>
+    public IReadOnlyList<int> LiveNodes => Enumerable.Range(0, Size).Where(i => !killed[i] && !frozen[i]).ToArray();
+
+    public NodeProcess this[int index] => nodes[index];
+
+    /// <summary>
+    /// Starts three nodes on free ports, each on a fresh database of its own server, with
+    /// <see cref="NodeArguments"/> and <paramref name="extraArguments"/>, and waits for a leader.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(ClusterPostgres postgres, string name, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken)
+    {
+        var databases = await postgres.CreateDatabasesAsync(name, cancellationToken);
+        var free = new HashSet<int>();
+        while (free.Count < Size)
+        {
+            free.Add(FreePort.Next());
+        }
+
+        var ports = free.ToArray();
+
+        var root = Path.Combine(Path.GetTempPath(), $"ursula-cluster-{name.ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(root);
+        var members = string.Join(',', ports.Select(p => $"http://127.0.0.1:{p}"));
+        var started = new List<NodeProcess>();
+        try
+        {
+            foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+            {
+                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. extraArguments, "--cluster", members]));
+            }
+        }
+        catch
+        {
+            await Task.WhenAll(started.Select(n => n.DisposeAsync().AsTask()));
+            Directory.Delete(root, recursive: true);
+            throw;
+        }
+
+        var cluster = new TestCluster(postgres, root, [.. started]);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(cluster.nodes.Select(n => n.WaitUntilHealthyAsync(StartTimeout, cancellationToken)));
+            var healthy = clock.Elapsed;
+            var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            cluster.StartupReport = $"nodes healthy after {healthy.TotalSeconds:F1} s, node {leader} leader after {clock.Elapsed.TotalSeconds:F1} s";
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The node's view of the cluster, or null when it does not answer within two seconds.</summary>
+    public async Task<NodeStatus?> TryGetStatusAsync(int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(nodes[index].BaseUrl, "/_ursula/cluster"), cancellationToken);
+            return response.IsSuccessStatusCode ? NodeStatus.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The node's view of the cluster; a busy node gets ten seconds to answer.</summary>
+    public async Task<NodeStatus> GetStatusAsync(int index, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await TryGetStatusAsync(index, cancellationToken) is { } status)
+            {
+                return status;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new InvalidOperationException($"Node {index} ({nodes[index].BaseUrl}) did not report its status within ten seconds.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>Statuses of the live nodes (null where a node did not answer), by node index.</summary>
+    public async Task<Dictionary<int, NodeStatus?>> GetStatusesAsync(IReadOnlyList<int> among, CancellationToken cancellationToken)
+    {
+        var statuses = await Task.WhenAll(among.Select(i => TryGetStatusAsync(i, cancellationToken)));
+        return among.Select((node, k) => (node, statuses[k])).ToDictionary(p => p.node, p => p.Item2);
+    }
+
+    /// <summary>/_ursula/health of one node: 200 when it can serve, 503 when its PostgreSQL is unreachable, 0 when it does not answer.</summary>
+    public async Task<int> HealthAsync(int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(nodes[index].BaseUrl, "/_ursula/health"), cancellationToken);
+            return (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Waits until one of the live nodes (or of <paramref name="among"/>) is leader and every one of
+    /// them names it as the leader; returns its index.
+    /// </summary>
+    public async Task<int> WaitForLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<int>? among = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        Dictionary<int, NodeStatus?> last = [];
+        while (true)
+        {
+            var candidates = among ?? LiveNodes;
+            last = await GetStatusesAsync(candidates, cancellationToken);
+            if (last.Values.All(s => s is not null)
+                && last.Where(p => p.Value!.IsLeader).Select(p => p.Key).ToList() is [var leader]
+                && last.Values.All(s => s!.Leader == last[leader]!.Self && s.Term == last[leader]!.Term))
+            {
+                return leader;
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"No leader agreed by nodes {string.Join(',', candidates)} within {timeout}:\n{Describe(last)}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>Leader and followers as the live nodes agree on them.</summary>
+    public async Task<(int Leader, int[] Followers)> GetRolesAsync(CancellationToken cancellationToken)
+    {
+        var leader = await WaitForLeaderAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return (leader, Enumerable.Range(0, Size).Where(i => i != leader).ToArray());
+    }
+
+    /// <summary>
+    /// Waits until every live node (or every node of <paramref name="among"/>) agrees on a leader,
+    /// has applied the same log index and made it durable in its PostgreSQL, and stays there for a moment.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, NodeStatus>> WaitForConvergenceAsync(TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyList<int>? among = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        Dictionary<int, NodeStatus?> last = [];
+        long? stableIndex = null;
+        while (true)
+        {
+            var candidates = among ?? LiveNodes;
+            last = await GetStatusesAsync(candidates, cancellationToken);
+            var converged = last.Values.All(s => s is not null)
+                && last.Values.Count(s => s!.IsLeader) == 1
+                && last.Values.Select(s => (s!.Leader, s.Term, s.AppliedIndex)).Distinct().Count() == 1
+                && last.Values.All(s => s!.DurableIndex >= s.AppliedIndex);
+            if (converged)
+            {
+                var index = last.Values.First()!.AppliedIndex;
+                if (stableIndex == index)
+                {
+                    return last.ToDictionary(p => p.Key, p => p.Value!);
+                }
+
+                stableIndex = index;
+                await Task.Delay(300, cancellationToken);
+                continue;
+            }
+
+            stableIndex = null;
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Nodes {string.Join(',', candidates)} did not converge within {timeout}:\n{Describe(last)}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>SIGKILL: the node stops at once, as in a crash.</summary>
+    public void Kill(int index)
+    {
+        nodes[index].Kill();
+        killed[index] = true;
+        frozen[index] = false;
+    }
+
+    public void KillAll()
+    {
+        for (var i = 0; i < Size; i++)
+        {
+            Kill(i);
+        }
+    }
+
+    /// <summary>Starts a killed node again on its old data directory and waits until it is healthy.</summary>
+    public async Task RestartAsync(int index, CancellationToken cancellationToken)
+    {
+        nodes[index].Restart();
+        killed[index] = false;
+        await nodes[index].WaitUntilHealthyAsync(StartTimeout, cancellationToken);
+    }
+
+    /// <summary>SIGSTOP: the node keeps its sockets but runs no code until <see cref="Thaw"/>.</summary>
+    public void Freeze(int index)
+    {
+        nodes[index].Freeze();
+        frozen[index] = true;
+    }
+
+    /// <summary>SIGCONT.</summary>
+    public void Thaw(int index)
+    {
+        nodes[index].Thaw();
+        frozen[index] = false;
+    }
+
+    /// <summary>How often a node logged event 1301 (it replaced its state with a snapshot from the leader), restarts included.</summary>
+    public int SnapshotInstalls(int index) => CountLines(nodes[index].Output, SnapshotInstalledMessage);
+
+    public static int CountLines(string output, string text) =>
+        output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>The last lines each node wrote, for the test output when something went wrong.</summary>
+    public string DescribeLogs(int linesPerNode = 120)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < Size; i++)
+        {
+            var lines = nodes[i].Output.Split('\n');
+            text.AppendLine($"===== node {i} ({nodes[i].BaseUrl}, pid {nodes[i].ProcessId}{(nodes[i].HasExited ? ", exited" : string.Empty)}): last {Math.Min(linesPerNode, lines.Length)} of {lines.Length} lines =====");
+            foreach (var line in lines.TakeLast(linesPerNode))
+            {
+                text.AppendLine(line.TrimEnd('\r'));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Writes every node's whole output to DIRECTORY/nodeI.log.</summary>
+    public void SaveLogs(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < Size; i++)
+        {
+            File.WriteAllText(Path.Combine(directory, $"node{i}.log"), $"{nodes[i].BaseUrl}\n{nodes[i].Output}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        http.Dispose();
+        // The data directories go next, so there is nothing to shut down gracefully: SIGKILL (which
+        // also ends a frozen process) is quickest. DisposeAsync then only releases the handles.
+        foreach (var node in nodes)
+        {
+            node.Kill();
+        }
+
+        await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        try
+        {
+            Directory.Delete(RootDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string Describe(Dictionary<int, NodeStatus?> statuses) =>
+        string.Join('\n', statuses.Select(p => $"  node {p.Key}: {p.Value?.ToString() ?? "no answer"}"));
+}
