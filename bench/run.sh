@@ -19,7 +19,8 @@
 #
 # Usage: bench/run.sh   (as root; 9 to 12 minutes on a 2-core machine, builds included)
 # Knobs (environment): ROUNDS=2 APPEND_SECONDS=10 WARMUP_SECONDS=2 FANOUT_SECONDS=10
-#   PORT_BASE=14437 SERVER_CPUS=0 LOADGEN_CPUS=1 KEEP_DATA=1 (keep the temp data dirs)
+#   PORT_BASE=14437 PIN=1 (servers on the first half of the cores, load generator on the rest)
+#   SERVER_CPUS=0 LOADGEN_CPUS=1 (explicit pinning) KEEP_DATA=1 (keep the temp data dirs)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,6 +41,9 @@ PORT_BASE=${PORT_BASE:-14437}
 # differs per system on purpose.
 WL_PEAK="append s100 c64 p256B"
 WL_HALF="append s100 c64 p256B @50% of own peak"
+MEMORY_STREAMS=${MEMORY_STREAMS:-10000}
+WL_MEM_STREAMS="memory: fill ${MEMORY_STREAMS} streams"
+WL_MEM_FANOUT="memory: fan-out n${FANOUT_SUBSCRIBERS} on a node with ${MEMORY_STREAMS} streams"
 
 LABELS=(ursula-single ursula-cluster3 ref-memory ref-file)
 declare -A URL=()          # label -> base URL the load goes to
@@ -80,12 +84,20 @@ ensure_prerequisites() {
 
 cpu_range() { if (($1 == $2)); then echo "$1"; else echo "$1-$2"; fi; }
 
-# Cores: on a machine with N>=2 cores the servers get the first half and the load generator the
-# second, so neither steals the other's CPU; everything a server starts (Ursula's PostgreSQL)
-# inherits its mask. One core: no pinning.
+# Cores: by default nothing is pinned, every server and the load generator share the machine as
+# they would on one host. PIN=1 gives the servers the first half of the cores and the load
+# generator the second (everything a server starts, Ursula's PostgreSQL included, inherits its
+# mask); SERVER_CPUS and LOADGEN_CPUS choose the halves explicitly.
 choose_cpus() {
   local n
   n=$(nproc)
+  if [[ ${PIN:-0} != 1 && -z ${SERVER_CPUS:-} && -z ${LOADGEN_CPUS:-} ]]; then
+    SERVER_CPUS=all
+    LOADGEN_CPUS=all
+    PIN_SERVER=()
+    PIN_LOADGEN=()
+    return
+  fi
   if [[ -z ${SERVER_CPUS:-} || -z ${LOADGEN_CPUS:-} ]]; then
     if ((n >= 2)); then
       SERVER_CPUS=$(cpu_range 0 $((n / 2 - 1)))
@@ -412,6 +424,23 @@ catchup() {
     "pre-fill $(last_metric prefillMBps) MB/s"
 }
 
+# The memory target: a node holding 10,000 streams serves 1000 SSE subscribers. Runs once, on the
+# single-process systems, after the rounds: create and fill 10,000 streams (a short closed-loop
+# append run over them), then the fan-out on top; the fan-out's peak RSS is the figure.
+memory_footprint() {
+  local label=$1 rc=0
+  run_bench "$label" append --streams "$MEMORY_STREAMS" --concurrency 64 --payload 256 \
+    --warmup 1s --duration 5s --workload "$WL_MEM_STREAMS" || rc=$?
+  ((rc <= 1)) || return 0
+  log "  $label: $MEMORY_STREAMS streams filled, peak RSS $(last_metric rss.server.peakMB) MB (server process)"
+  rc=0
+  run_bench "$label" fanout --subscribers "$FANOUT_SUBSCRIBERS" --rate "$FANOUT_RATE" \
+    --duration "${FANOUT_SECONDS}s" --workload "$WL_MEM_FANOUT" || rc=$?
+  ((rc <= 1)) || return 0
+  log "  $label: with $FANOUT_SUBSCRIBERS SSE subscribers on top, peak RSS $(last_metric rss.server.peakMB) MB (server process)," \
+    "$(last_metric subscribersMissingData) missed data"
+}
+
 # The order of systems rotates every round, so no system always runs first (cold) or last.
 rotated_labels() {
   local offset=$(($1 % ${#LABELS[@]})) i
@@ -434,6 +463,9 @@ run_rounds() {
     log " catch-up ($CATCHUP_READERS readers, $CATCHUP_SIZE)"
     for label in "${order[@]}"; do catchup "$label"; done
   done
+  ROUND=memory
+  log "memory: $MEMORY_STREAMS streams, then $FANOUT_SUBSCRIBERS SSE subscribers on top"
+  for label in ursula-single ref-memory; do memory_footprint "$label"; done
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -492,7 +524,7 @@ write_machine_info() {
       "kernel": e.MI_KERNEL,
       "OS": e.MI_OS,
       "load average": e.MI_LOAD,
-      "pinning (taskset)": `servers and their PostgreSQL on CPU ${e.SERVER_CPUS}, load generator on CPU ${e.LOADGEN_CPUS}`,
+      "pinning (taskset)": e.SERVER_CPUS === "all" ? "none: servers, their PostgreSQL and the load generator share all cores" : `servers and their PostgreSQL on CPU ${e.SERVER_CPUS}, load generator on CPU ${e.LOADGEN_CPUS}`,
       "Ursula": `commit ${e.MI_COMMIT}, Release build, .NET SDK ${e.MI_DOTNET}, ${e.MI_PG} (managed, one per node)`,
       "reference": `@durable-streams/server ${e.MI_REF} on Node.js ${e.MI_NODE} (bench/reference/serve.mjs, compression off)`,
       "ursula-single": "one node, managed PostgreSQL in a fresh temp data dir",
@@ -555,7 +587,7 @@ main() {
   # The managed PostgreSQL runs as the postgres account (as root), which must reach the data dirs.
   WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ursula-bench.XXXXXX")
   chmod 755 "$WORK_DIR"
-  log "servers on CPU $SERVER_CPUS, load generator on CPU $LOADGEN_CPUS; data in $WORK_DIR; logs in $RUN_DIR"
+  log "servers on CPUs: $SERVER_CPUS, load generator on CPUs: $LOADGEN_CPUS; data in $WORK_DIR; logs in $RUN_DIR"
   start_ursula_single
   start_ursula_cluster
   start_reference ref-memory $((PORT_BASE + 10))
