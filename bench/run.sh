@@ -42,6 +42,7 @@ PORT_BASE=${PORT_BASE:-14437}
 WL_PEAK="append s100 c64 p256B"
 WL_HALF="append s100 c64 p256B @50% of own peak"
 MEMORY_STREAMS=${MEMORY_STREAMS:-10000}
+WARMUP_RUN_SECONDS=${WARMUP_RUN_SECONDS:-8}
 WL_MEM_STREAMS="memory: fill ${MEMORY_STREAMS} streams"
 WL_MEM_FANOUT="memory: fan-out n${FANOUT_SUBSCRIBERS} on a node with ${MEMORY_STREAMS} streams"
 
@@ -178,7 +179,7 @@ postmaster_pid() {
 }
 
 start_ursula_single() {
-  local port=$PORT_BASE dir=$WORK_DIR/ursula-single pg
+  local port=$PORT_BASE dir=$WORK_DIR/ursula-single${1:-} pg
   start_server ursula-single "$URSULA" serve --listen "127.0.0.1:$port" --data-dir "$dir"
   local pid=$STARTED_PID
   wait_healthy ursula-single "$pid" "http://127.0.0.1:$port/_ursula/health"
@@ -424,11 +425,33 @@ catchup() {
     "pre-fill $(last_metric prefillMBps) MB/s"
 }
 
+# Stops a server started for LABEL (SIGTERM, then SIGKILL after 60 s) and starts it afresh: new
+# process, empty data directory, same port. Its log so far is kept as LABEL-rounds.log.
+restart_fresh() {
+  local label=$1 pid i
+  pid=$(label_pids "$label")
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 240; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  mv "$RUN_DIR/$label.log" "$RUN_DIR/$label-rounds.log"
+  case $label in
+    ursula-single) start_ursula_single -fresh ;;
+    ref-memory) start_reference ref-memory $((PORT_BASE + 10)) ;;
+    *) die "restart_fresh: unknown label $label" ;;
+  esac
+}
+
 # The memory target: a node holding 10,000 streams serves 1000 SSE subscribers. Runs once, on the
-# single-process systems, after the rounds: create and fill 10,000 streams (a short closed-loop
-# append run over them), then the fan-out on top; the fan-out's peak RSS is the figure.
+# single-process systems, after the rounds, each restarted fresh so that the figure is that of
+# such a node and not of everything the rounds left in memory: create and fill 10,000 streams (a
+# short closed-loop append run over them), then the fan-out on top; the fan-out's peak RSS is it.
 memory_footprint() {
   local label=$1 rc=0
+  restart_fresh "$label"
   run_bench "$label" append --streams "$MEMORY_STREAMS" --concurrency 64 --payload 256 \
     --warmup 1s --duration 5s --workload "$WL_MEM_STREAMS" || rc=$?
   ((rc <= 1)) || return 0
@@ -449,8 +472,22 @@ rotated_labels() {
   done
 }
 
+# One unmeasured append run per system before the rounds, so that no system's first measured run
+# pays for its JIT compiling (Ursula's .NET tiers, Node's V8) or its caches filling.
+warm_up() {
+  local label
+  log "warm-up: ${WARMUP_RUN_SECONDS}s of appends per system, not measured"
+  for label in "${LABELS[@]}"; do
+    [[ $label == ursula-cluster3 ]] && { refresh_leader || true; }
+    timeout -k 10 120 "${PIN_LOADGEN[@]}" "$BENCH" append --url "${URL[$label]}/warmup" --label "$label" \
+      --streams 100 --concurrency 64 --payload 256 --warmup 0s --duration "${WARMUP_RUN_SECONDS}s" \
+      >>"$RUN_DIR/bench-$label.log" 2>&1 || log "  $label: warm-up run failed (see $RUN_DIR/bench-$label.log)"
+  done
+}
+
 run_rounds() {
   local label order
+  warm_up
   for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
     mapfile -t order < <(rotated_labels $((ROUND - 1)))
     log "round $ROUND/$ROUNDS: order ${order[*]}"

@@ -2,6 +2,7 @@
 // length-prefixed chunks (a zero length ends a table). Export runs in one repeatable-read
 // transaction, so the tables and the applied index in them are consistent with each other.
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
@@ -16,6 +17,21 @@ public sealed partial class PostgresSnapshots
     private const int ChunkSize = 256 * 1024;
 
     private async ValueTask ExportAsync<TWriter>(TWriter writer, CancellationToken token)
+        where TWriter : IAsyncBinaryWriter
+    {
+        Interlocked.Increment(ref exports);
+        try
+        {
+            await ExportTablesAsync(writer, token);
+        }
+        finally
+        {
+            Volatile.Write(ref exportPinnedUntil, Stopwatch.GetTimestamp() + (long)(ExportGrace.TotalSeconds * Stopwatch.Frequency));
+            Interlocked.Decrement(ref exports);
+        }
+    }
+
+    private async ValueTask ExportTablesAsync<TWriter>(TWriter writer, CancellationToken token)
         where TWriter : IAsyncBinaryWriter
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);

@@ -3,6 +3,7 @@
 // behind the newest entry, so that a follower that lags a little catches up from the log instead
 // of receiving the whole database. A follower that fell further behind receives the leader's
 // tables and replaces its own with them.
+using System.Diagnostics;
 using DotNext.IO;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Npgsql;
@@ -23,6 +24,15 @@ public sealed partial class PostgresSnapshots(
     private long flushedIndex;
     private PostgresSnapshot? current;
     private int installs;
+    private int exports;
+    private long exportPinnedUntil;
+
+    /// <summary>
+    /// How long after sending a snapshot the snapshot index stays where it was: the follower that
+    /// installed it continues from the entry after it, which must still be in this node's log. If the
+    /// log moved on during the transfer, the follower would need another snapshot, and another.
+    /// </summary>
+    public static readonly TimeSpan ExportGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>Bumped (under the flush gate) whenever a snapshot replaced the whole state.</summary>
     public int Installs => Volatile.Read(ref installs);
@@ -51,6 +61,11 @@ public sealed partial class PostgresSnapshots(
         }
 
         Interlocked.Exchange(ref flushedIndex, index);
+        if (Volatile.Read(ref exports) > 0 || Stopwatch.GetTimestamp() < Volatile.Read(ref exportPinnedUntil))
+        {
+            return;
+        }
+
         lock (retention)
         {
             // The newest flushed entry that still leaves the retention window of log after it.
