@@ -113,6 +113,16 @@ public sealed partial class Sequencer(
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await slots.WaitAsync(stoppingToken);
+                if (cluster.Members.Count > 1)
+                {
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    while (inFlight.Count >= options.MaxInFlightReplicated)
+                    {
+                        await Task.WhenAny(inFlight);
+                        inFlight.RemoveAll(t => t.IsCompleted);
+                    }
+                }
+
                 var batch = new List<PendingCommand>();
                 long bytes = 0;
                 while (batch.Count < options.MaxCommandsPerEntry && bytes < options.MaxEntryBytes && reader.TryRead(out var next))

@@ -7,9 +7,18 @@ public sealed class SequencerOptions
 {
     public const string Section = "Sequencer";
 
-    /// <summary>Log entries replicating at once; the next batch forms while these are in flight.</summary>
+    /// <summary>Log entries replicating at once on a single node; the next batch forms while these are in flight.</summary>
     [Range(1, 64)]
     public int MaxInFlight { get; set; } = 4;
+
+    /// <summary>
+    /// The same with more than one member. Each entry costs replication rounds (append, then the
+    /// round that makes it durable on the followers); one entry at a time lets the next batch grow
+    /// meanwhile, which measured faster (4.3k vs 3.5k appends/s on three local nodes) than
+    /// overlapping entries that each force rounds of their own.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxInFlightReplicated { get; set; } = 1;
 
     /// <summary>The most commands one log entry carries.</summary>
     [Range(1, 100_000)]
