@@ -1,5 +1,4 @@
 // POST: append, append-and-close, close-only; Stream-Seq and idempotent producer headers.
-using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.Protocol;
@@ -66,17 +65,7 @@ public sealed partial class StreamEndpoints
 
         var seq = headers[ProtocolHeaders.Seq].ToString();
         var command = new AppendStreamCommand(path, contentType, seq.Length > 0 ? seq : null, producer, close, commandBody);
-        ApplyOutcome outcome;
-        try
-        {
-            outcome = await submitter.SubmitAsync(command, context.RequestAborted);
-        }
-        catch
-        {
-            // The command may still be queued and read later: its bytes must stay as they are.
-            body.Abandon();
-            throw;
-        }
+        var outcome = await SubmitWithBodyAsync(command, body, context);
 
         await WriteOutcomeAsync(context, outcome);
     }

@@ -1,5 +1,4 @@
 // PUT: create a stream (optionally closed, with a TTL or deadline, or as a fork).
-using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.Protocol;
@@ -85,17 +84,7 @@ public sealed partial class StreamEndpoints
             commandBody,
             fork);
 
-        ApplyOutcome outcome;
-        try
-        {
-            outcome = await submitter.SubmitAsync(command, context.RequestAborted);
-        }
-        catch
-        {
-            // The command may still be queued and read later: its bytes must stay as they are.
-            body.Abandon();
-            throw;
-        }
+        var outcome = await SubmitWithBodyAsync(command, body, context);
 
         if (outcome.Status is 200 or 201)
         {

@@ -2,6 +2,7 @@
 // checks every handler shares. Each method's handler lives in its own partial file.
 using Microsoft.Extensions.Options;
 using Ursula.Server.State;
+using Ursula.Server.State.Commands;
 using Ursula.Server.State.Reading;
 
 namespace Ursula.Server.Protocol;
@@ -156,5 +157,23 @@ public sealed partial class StreamEndpoints(
 
         context.Response.StatusCode = outcome.Status;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Submits a command whose bytes live in <paramref name="body"/>. When the submission ends
+    /// without an outcome (timeout, cancellation, 503) the command may still be queued and read
+    /// later, so the body's buffer goes to the garbage collector instead of back to the pool.
+    /// </summary>
+    private async Task<ApplyOutcome> SubmitWithBodyAsync(StreamCommand command, RequestBody body, HttpContext context)
+    {
+        try
+        {
+            return await submitter.SubmitAsync(command, context.RequestAborted);
+        }
+        catch
+        {
+            body.Abandon();
+            throw;
+        }
     }
 }
