@@ -1,6 +1,6 @@
 // The leader's sequencer: commands that arrive together become one Raft log entry (group commit),
-// several entries replicate at once, and each waiter is answered by the leader's own apply of its
-// command. A follower hands its commands to the leader through the forwarder.
+// entries replicate while the next batch forms, and each waiter is answered by the leader's own
+// apply of its command. A follower hands its commands to the leader through the forwarder.
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
