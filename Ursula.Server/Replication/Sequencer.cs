@@ -26,7 +26,6 @@ public sealed partial class Sequencer(
     private readonly Channel<PendingCommand> queue = Channel.CreateBounded<PendingCommand>(
         new BoundedChannelOptions(65_536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ConcurrentDictionary<long, byte> pendingTouches = new();
-    private SemaphoreSlim? slots;
 
     public bool IsLeader => !cluster.LeadershipToken.IsCancellationRequested;
 
@@ -105,22 +104,19 @@ public sealed partial class Sequencer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        slots = new SemaphoreSlim(options.MaxInFlight);
         var reader = queue.Reader;
         var inFlight = new List<Task>();
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
-                await slots.WaitAsync(stoppingToken);
-                if (cluster.Members.Count > 1)
+                // The next batch forms while up to the limit of entries are being made durable.
+                var limit = cluster.Members.Count > 1 ? options.MaxInFlightReplicated : options.MaxInFlight;
+                inFlight.RemoveAll(t => t.IsCompleted);
+                while (inFlight.Count >= limit)
                 {
+                    await Task.WhenAny(inFlight).WaitAsync(stoppingToken);
                     inFlight.RemoveAll(t => t.IsCompleted);
-                    while (inFlight.Count >= options.MaxInFlightReplicated)
-                    {
-                        await Task.WhenAny(inFlight);
-                        inFlight.RemoveAll(t => t.IsCompleted);
-                    }
                 }
 
                 var batch = new List<PendingCommand>();
@@ -137,11 +133,9 @@ public sealed partial class Sequencer(
 
                 if (batch.Count == 0)
                 {
-                    slots.Release();
                     continue;
                 }
 
-                inFlight.RemoveAll(t => t.IsCompleted);
                 inFlight.Add(ReplicateAsync(batch, stoppingToken));
             }
         }
@@ -181,10 +175,6 @@ public sealed partial class Sequencer(
 
             ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
             pending.Fail(new ServiceUnavailableException("Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe", RetryAfter, e));
-        }
-        finally
-        {
-            slots!.Release();
         }
     }
 

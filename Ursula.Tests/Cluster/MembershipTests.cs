@@ -112,21 +112,8 @@ public sealed class MembershipTests(ClusterPostgres postgres) : ClusterTestBase(
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    private async Task<IReadOnlyList<NodeStatus?>> StatusesAsync(IReadOnlyList<Uri> nodes)
-    {
-        return await Task.WhenAll(nodes.Select(async node =>
-        {
-            try
-            {
-                using var response = await admin.GetAsync(new Uri(node, "/_ursula/cluster"), Ct);
-                return response.IsSuccessStatusCode ? NodeStatus.Parse(await response.Content.ReadAsStringAsync(Ct)) : null;
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-        }));
-    }
+    private async Task<IReadOnlyList<NodeStatus?>> StatusesAsync(IReadOnlyList<Uri> nodes) =>
+        await Task.WhenAll(nodes.Select(node => Cluster.TryGetStatusAsync(node, Ct)));
 
     /// <summary>Every node lists exactly <paramref name="count"/> members, the same set, which is exactly <paramref name="nodes"/>.</summary>
     private async Task WaitForMembersAsync(IReadOnlyList<Uri> nodes, int count)
@@ -161,11 +148,7 @@ public sealed class MembershipTests(ClusterPostgres postgres) : ClusterTestBase(
             async () =>
             {
                 last = await StatusesAsync(nodes);
-                var converged = last.All(s => s is not null)
-                    && last.Count(s => s!.IsLeader) == 1
-                    && last.Select(s => (s!.Leader, s.Term, s.AppliedIndex)).Distinct().Count() == 1
-                    && last.All(s => s!.DurableIndex >= s.AppliedIndex);
-                if (!converged)
+                if (!TestCluster.Converged(last))
                 {
                     stable = null;
                     return false;

@@ -100,11 +100,15 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>The node's view of the cluster, or null when it does not answer within two seconds.</summary>
-    public async Task<NodeStatus?> TryGetStatusAsync(int index, CancellationToken cancellationToken)
+    public Task<NodeStatus?> TryGetStatusAsync(int index, CancellationToken cancellationToken) =>
+        TryGetStatusAsync(nodes[index].BaseUrl, cancellationToken);
+
+    /// <summary>The view of any node (this cluster's or one that joined it), or null when it does not answer within two seconds.</summary>
+    public async Task<NodeStatus?> TryGetStatusAsync(Uri node, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await http.GetAsync(new Uri(nodes[index].BaseUrl, "/_ursula/cluster"), cancellationToken);
+            using var response = await http.GetAsync(new Uri(node, "/_ursula/cluster"), cancellationToken);
             return response.IsSuccessStatusCode ? NodeStatus.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) : null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
@@ -202,11 +206,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             var candidates = among ?? LiveNodes;
             last = await GetStatusesAsync(candidates, cancellationToken);
-            var converged = last.Values.All(s => s is not null)
-                && last.Values.Count(s => s!.IsLeader) == 1
-                && last.Values.Select(s => (s!.Leader, s.Term, s.AppliedIndex)).Distinct().Count() == 1
-                && last.Values.All(s => s!.DurableIndex >= s.AppliedIndex);
-            if (converged)
+            if (Converged(last.Values))
             {
                 var index = last.Values.First()!.AppliedIndex;
                 if (stableIndex == index)
@@ -227,6 +227,16 @@ public sealed class TestCluster : IAsyncDisposable
 
             await Task.Delay(100, cancellationToken);
         }
+    }
+
+    /// <summary>One leader named by all, the same term and applied index everywhere, and all of it durable.</summary>
+    public static bool Converged(IEnumerable<NodeStatus?> statuses)
+    {
+        var all = statuses.ToList();
+        return all.All(s => s is not null)
+            && all.Count(s => s!.IsLeader) == 1
+            && all.Select(s => (s!.Leader, s.Term, s.AppliedIndex)).Distinct().Count() == 1
+            && all.All(s => s!.DurableIndex >= s.AppliedIndex);
     }
 
     /// <summary>SIGKILL: the node stops at once, as in a crash.</summary>

@@ -57,8 +57,9 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
             {
                 while (true)
                 {
+                    // Only appends report progress; for the other kinds this is the time since the start.
                     var left = timeout - progress.SinceLast;
-                    if (left <= TimeSpan.Zero || !onProgress && progress.SinceStart >= timeout)
+                    if (left <= TimeSpan.Zero)
                     {
                         await limit.CancelAsync();
                         return await sending;
@@ -85,15 +86,12 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
         }
     }
 
-    /// <summary>When the request started and when its peer last took some of its bytes.</summary>
+    /// <summary>When the peer last took some of the request's bytes (at first: when the request started).</summary>
     private sealed class Progress
     {
-        private readonly long started = Stopwatch.GetTimestamp();
         private long last = Stopwatch.GetTimestamp();
 
         public TimeSpan SinceLast => Stopwatch.GetElapsedTime(Volatile.Read(ref last));
-
-        public TimeSpan SinceStart => Stopwatch.GetElapsedTime(started);
 
         public void Report() => Volatile.Write(ref last, Stopwatch.GetTimestamp());
     }

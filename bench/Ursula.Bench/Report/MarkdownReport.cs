@@ -76,19 +76,30 @@ public static class MarkdownReport
         md.AppendLine();
     }
 
+    /// <summary>A table header: left-aligned text columns, then one right-aligned column per title.</summary>
+    private static void AppendHeader(StringBuilder md, IReadOnlyList<string> textColumns, IReadOnlyList<string> numberColumns)
+    {
+        md.Append('|');
+        foreach (var column in textColumns)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" {column} |");
+        }
+
+        foreach (var column in numberColumns)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" {Escape(column)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", textColumns.Count)) + string.Concat(Enumerable.Repeat("---:|", numberColumns.Count)));
+    }
+
     /// <summary>The key metrics of every workload in one table: a row per (workload, metric), a column per label.</summary>
     private static void AppendSummary(StringBuilder md, IReadOnlyList<WorkloadGroup> groups, IReadOnlyList<string> labels)
     {
         md.AppendLine("## Summary");
         md.AppendLine();
-        md.Append("| workload | metric |");
-        foreach (var label in labels)
-        {
-            md.Append(CultureInfo.InvariantCulture, $" {Escape(label)} |");
-        }
-
-        md.AppendLine();
-        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---:|", labels.Count)));
+        AppendHeader(md, ["workload", "metric"], labels);
         foreach (var group in groups)
         {
             foreach (var key in KeyMetric.Defaults.Where(k => k.AppliesTo(group)))
@@ -120,14 +131,7 @@ public static class MarkdownReport
             "Each cell is mean(first label) / mean(second label) of the metric. For throughput a ratio above 1 "
             + "means the first label is faster; for latency and memory a ratio below 1 means it is better.");
         md.AppendLine();
-        md.Append("| workload | metric | better |");
-        foreach (var pair in pairs)
-        {
-            md.Append(CultureInfo.InvariantCulture, $" {Escape(pair.Title)} |");
-        }
-
-        md.AppendLine();
-        md.AppendLine("|---|---|---|" + string.Concat(Enumerable.Repeat("---:|", pairs.Count)));
+        AppendHeader(md, ["workload", "metric", "better"], pairs.Select(p => p.Title).ToList());
         foreach (var group in groups)
         {
             foreach (var key in KeyMetric.Defaults.Where(k => k.ComparableIn(group)))
