@@ -36,25 +36,6 @@ public static class HeaderValues
         return TryParseDigits(text, out value) && value <= MaxSafeInteger;
     }
 
-    /// <summary>RFC 3339 date-time with a zone designator (Z or ±hh:mm).</summary>
-    public static bool TryParseRfc3339(string? text, out DateTimeOffset value)
-    {
-        value = default;
-        if (string.IsNullOrWhiteSpace(text) || text.Length < 20 || text.Length > 40)
-        {
-            return false;
-        }
-
-        var t = text.Trim();
-        var hasZone = t.EndsWith('Z') || t.EndsWith('z') || (t.Length > 6 && (t[^6] == '+' || t[^6] == '-') && t[^3] == ':');
-        if (!hasZone || t.Length < 11 || (t[10] != 'T' && t[10] != 't' && t[10] != ' '))
-        {
-            return false;
-        }
-
-        return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
-    }
-
     private static bool TryParseDigits(string text, out long value)
     {
         value = 0;

@@ -1,5 +1,6 @@
 // POST: append, append-and-close, close-only; Stream-Seq and idempotent producer headers.
 using Ursula.Server.State.Commands;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;
 

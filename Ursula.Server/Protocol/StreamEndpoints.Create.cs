@@ -1,5 +1,6 @@
 // PUT: create a stream (optionally closed, with a TTL or deadline, or as a fork).
 using Ursula.Server.State.Commands;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;
 
@@ -41,7 +42,7 @@ public sealed partial class StreamEndpoints
             ttl = seconds;
         }
 
-        if (expiresText.Length > 0 && !HeaderValues.TryParseRfc3339(expiresText, out _))
+        if (expiresText.Length > 0 && !Rfc3339.TryParse(expiresText, out _))
         {
             await Problem.WriteAsync(context, 400, "Stream-Expires-At must be an RFC 3339 timestamp");
             return;

@@ -1,5 +1,6 @@
 // HEAD (metadata without touching the TTL) and DELETE.
 using Ursula.Server.State.Commands;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;
 

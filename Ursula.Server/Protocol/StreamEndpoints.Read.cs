@@ -3,6 +3,7 @@ using System.Buffers;
 using Microsoft.Extensions.Primitives;
 using Ursula.Server.State;
 using Ursula.Server.State.Reading;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;
 

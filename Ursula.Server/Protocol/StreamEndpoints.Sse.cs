@@ -5,6 +5,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Ursula.Server.State;
+using Ursula.Server.Streams;
+using Ursula.Server.State.Reading;
 
 namespace Ursula.Server.Protocol;
 
@@ -124,7 +126,7 @@ public sealed partial class StreamEndpoints
         var bytes = frame.WrittenSpan.ToArray();
         if (shareable)
         {
-            handle.SseFrames.Store(new SseFrameCache.Frame(position, meta.Tail, meta.Closed, cursor, slice.Next, bytes));
+            handle.SseFrames.Store(new SharedFrameCache.Frame(position, meta.Tail, meta.Closed, cursor, slice.Next, bytes));
         }
 
         writer.Write(bytes);

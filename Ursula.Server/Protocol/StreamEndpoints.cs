@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 using Ursula.Server.State.Reading;
+using Ursula.Server.Replication;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;
 

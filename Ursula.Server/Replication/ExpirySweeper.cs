@@ -1,6 +1,5 @@
 // The leader's sweeper: streams past their TTL or deadline are expired through the log, so every
 // node frees them at the same point. Requests already treat them as gone from the moment they expire.
-using Ursula.Server.Protocol;
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 

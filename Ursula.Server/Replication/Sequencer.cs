@@ -7,7 +7,6 @@ using System.Threading.Channels;
 using DotNext.Net.Cluster.Consensus.Raft;
 using Microsoft.Extensions.Options;
 using Ursula.Server.Replication.Forwarding;
-using Ursula.Server.Protocol;
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 

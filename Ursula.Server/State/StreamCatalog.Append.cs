@@ -1,7 +1,7 @@
 // Apply of POST: appends, Stream-Seq ordering, idempotent producers and closure, in the order of
 // checks the protocol recommends (closed, then content type, then producer, then Stream-Seq).
-using Ursula.Server.Protocol;
 using Ursula.Server.State.Commands;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.State;
 

@@ -1,6 +1,6 @@
 // Apply of PUT: create, idempotent re-create, and forks (with sub-offsets and expiry inheritance).
-using Ursula.Server.Protocol;
 using Ursula.Server.State.Commands;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.State;
 
@@ -142,7 +142,7 @@ public sealed partial class StreamCatalog
     }
 
     private static long? ParseExpiry(string? expiresAt) =>
-        HeaderValues.TryParseRfc3339(expiresAt, out var at) ? at.ToUnixTimeMilliseconds() : null;
+        Rfc3339.TryParse(expiresAt, out var at) ? at.ToUnixTimeMilliseconds() : null;
 
     /// <summary>How many units (bytes or messages) the record starting at a position holds past it.</summary>
     private async ValueTask<long> ExtentAfterAsync(StreamHandle stream, long position, CancellationToken cancellationToken)

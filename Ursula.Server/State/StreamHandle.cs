@@ -18,8 +18,8 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     public StreamSignal Signal { get; } = new();
 
-    /// <summary>The last SSE frame encoded for this stream, shared by its live subscribers.</summary>
-    public Protocol.SseFrameCache SseFrames { get; } = new();
+    /// <summary>The last live frame encoded for this stream, shared by its live subscribers.</summary>
+    public Reading.SharedFrameCache SseFrames { get; } = new();
 
     public Dictionary<string, ProducerState> Producers { get; } = new(StringComparer.Ordinal);
 

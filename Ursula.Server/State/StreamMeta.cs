@@ -19,7 +19,7 @@ public sealed record StreamMeta(
     int RefCount,
     bool SoftDeleted)
 {
-    public bool IsJson { get; } = Protocol.ContentTypes.IsJson(ContentType);
+    public bool IsJson { get; } = Streams.ContentTypes.IsJson(ContentType);
 
     /// <summary>Positions below this come from the fork source chain; 0 for streams that are not forks.</summary>
     public long OwnStart => Fork?.Position ?? 0;

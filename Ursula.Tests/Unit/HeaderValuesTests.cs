@@ -1,4 +1,5 @@
 using Ursula.Server.Protocol;
+using Ursula.Server.Streams;
 
 namespace Ursula.Tests.Unit;
 
@@ -68,7 +69,7 @@ public sealed class HeaderValuesTests
     [InlineData("2025-01-01T12:00:00", false)]
     public void Expiry_timestamps_must_be_rfc3339_with_a_zone(string text, bool valid)
     {
-        Assert.Equal(valid, HeaderValues.TryParseRfc3339(text, out _));
+        Assert.Equal(valid, Rfc3339.TryParse(text, out _));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text;
 using Ursula.Server.Protocol;
+using Ursula.Server.Streams;
 
 namespace Ursula.Tests.Unit;
 

@@ -1,4 +1,5 @@
 using Ursula.Server.Protocol;
+using Ursula.Server.Streams;
 
 namespace Ursula.Tests.Unit;
 

@@ -3,6 +3,7 @@
 using System.Text.Json;
 using Ursula.Server.Protocol;
 using Ursula.Server.State.Commands;
+using Ursula.Server.State;
 
 namespace Ursula.Server.Replication.Forwarding;
 

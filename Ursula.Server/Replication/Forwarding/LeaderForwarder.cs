@@ -8,7 +8,6 @@ using System.Threading.Channels;
 using DotNext.Net.Cluster.Consensus.Raft;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
-using Ursula.Server.Protocol;
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 

@@ -1,6 +1,6 @@
 // The read path: stitches a fork's inherited range from its source chain, then the stream's own
 // records from PostgreSQL (older) and the hot tail (recent), cut to a chunk budget.
-using Ursula.Server.Protocol;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.State.Reading;
 

@@ -1,9 +1,9 @@
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
-namespace Ursula.Server.Protocol;
+namespace Ursula.Server.Replication;
 
-/// <summary>The write path as the HTTP layer sees it: a command in, the outcome of its apply out.</summary>
+/// <summary>The write path as the protocol layer sees it: a command in, the outcome of its apply out.</summary>
 public interface ICommandSubmitter
 {
     /// <summary>Sequences, replicates and applies a command; throws <see cref="ServiceUnavailableException"/> when that cannot happen now.</summary>
@@ -17,11 +17,4 @@ public interface ICommandSubmitter
 
     /// <summary>Renews a sliding TTL after a read, without waiting for it.</summary>
     void Touch(StreamMeta meta);
-}
-
-/// <summary>A dependency (consensus, PostgreSQL) cannot serve right now; the client should retry.</summary>
-public sealed class ServiceUnavailableException(string message, TimeSpan retryAfter, Exception? inner = null)
-    : Exception(message, inner)
-{
-    public TimeSpan RetryAfter { get; } = retryAfter;
 }

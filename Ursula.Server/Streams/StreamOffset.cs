@@ -3,7 +3,7 @@
 // byte streams, messages for JSON streams); the left half is reserved and always zero today, so
 // that a later layout change (for example archive segment numbers) can still sort after every
 // offset minted so far. The all-zero offset is the start of every stream.
-namespace Ursula.Server.Protocol;
+namespace Ursula.Server.Streams;
 
 public readonly record struct StreamOffset(long High, long Position) : IComparable<StreamOffset>
 {

@@ -1,6 +1,6 @@
 // Content types are compared by media type only (case-insensitive, parameters dropped), the way
 // the protocol's reference implementation and its conformance suite expect.
-namespace Ursula.Server.Protocol;
+namespace Ursula.Server.Streams;
 
 public static class ContentTypes
 {

@@ -4,7 +4,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Ursula.Server.Protocol;
+namespace Ursula.Server.Streams;
 
 public readonly record struct JsonBatch(ReadOnlyMemory<byte> Payload, int Count);
 

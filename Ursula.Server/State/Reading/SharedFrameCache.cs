@@ -1,9 +1,9 @@
-// One encoded SSE frame (data event + its control event) per stream position, shared by every
-// subscriber that reaches the same position with the same view of the stream: a thousand live
-// readers of a stream cost one read and one encoding per append, not a thousand.
-namespace Ursula.Server.Protocol;
+// One encoded live frame (for SSE: a data event and its control event) per stream position,
+// shared by every subscriber that reaches the same position with the same view of the stream: a
+// thousand live readers of a stream cost one read and one encoding per append, not a thousand.
+namespace Ursula.Server.State.Reading;
 
-public sealed class SseFrameCache
+public sealed class SharedFrameCache
 {
     private readonly Lock gate = new();
     private Frame? last;
