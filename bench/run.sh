@@ -198,12 +198,16 @@ start_ursula_cluster() {
   done
   local cluster
   cluster=$(IFS=,; echo "${members[*]}")
+  # The nodes of a cluster must share a secret; through the environment, not the command line.
+  URSULA_CLUSTERSECRET=$(head -c 24 /dev/urandom | base64 | tr -d '+/=')
+  export URSULA_CLUSTERSECRET
   for i in 1 2 3; do
     port=${CLUSTER_PORTS[i - 1]}
     start_server "ursula-node$i" "$URSULA" serve --listen "127.0.0.1:$port" \
       --data-dir "$WORK_DIR/ursula-node$i" --cluster "$cluster"
     CLUSTER_PIDS+=("$STARTED_PID")
   done
+  unset URSULA_CLUSTERSECRET
   for i in 1 2 3; do
     port=${CLUSTER_PORTS[i - 1]}
     pid=${CLUSTER_PIDS[i - 1]}

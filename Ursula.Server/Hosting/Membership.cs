@@ -9,7 +9,7 @@ public static class Membership
 {
     public static Uri SelfUrl(NodeOptions node) => new((node.Advertise ?? $"http://{node.Listen}").TrimEnd('/'));
 
-    public static Uri RaftEndpoint(Uri nodeUrl) => new($"{nodeUrl.GetLeftPart(UriPartial.Authority)}{ServerHost.RaftPath}");
+    public static Uri RaftEndpoint(Uri nodeUrl) => new($"{nodeUrl.GetLeftPart(UriPartial.Authority)}{Security.ClusterEndpoints.RaftPath}");
 
     public static IReadOnlyList<Uri> Members(NodeOptions node)
     {

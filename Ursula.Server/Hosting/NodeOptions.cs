@@ -52,7 +52,10 @@ public sealed class NodeOptions
     /// <summary>This node's URL as the other members reach it (default: http://LISTEN).</summary>
     public string? Advertise { get; set; }
 
-    /// <summary>Shared secret that cluster-internal endpoints require and nodes send to each other.</summary>
+    /// <summary>
+    /// Shared secret that the cluster endpoints require and nodes send to each other; empty on a
+    /// lone node means the one generated into DATA_DIR/cluster-secret.
+    /// </summary>
     public string? ClusterSecret { get; set; }
 
     /// <summary>Start with no member list and wait to be added to a running cluster by `members add`.</summary>

@@ -6,6 +6,6 @@ public static class NodeUrls
     public static string FromRaftEndpoint(object? endpoint)
     {
         var text = endpoint?.ToString() ?? string.Empty;
-        return text.EndsWith(ServerHost.RaftPath, StringComparison.Ordinal) ? text[..^ServerHost.RaftPath.Length] : text;
+        return text.EndsWith(Security.ClusterEndpoints.RaftPath, StringComparison.Ordinal) ? text[..^Security.ClusterEndpoints.RaftPath.Length] : text;
     }
 }

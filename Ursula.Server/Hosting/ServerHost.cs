@@ -19,8 +19,6 @@ namespace Ursula.Server.Hosting;
 
 public static partial class ServerHost
 {
-    public const string RaftPath = "/_ursula/raft";
-
     public static async Task<int> ServeAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -28,11 +26,12 @@ public static partial class ServerHost
         var node = BindNodeOptions(builder.Configuration);
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
+        var (secret, secretSource) = ResolveClusterSecret(node);
 
         await using var postgres = await StartPostgresAsync(node, cancellationToken);
         Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
 
-        ConfigureServices(builder, node, postgres.ConnectionString);
+        ConfigureServices(builder, node, secret, postgres.ConnectionString);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -48,6 +47,7 @@ public static partial class ServerHost
         await app.StartAsync(cancellationToken);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ursula");
         HostingLog.Listening(log, $"http://{node.Listen}", node.FullDataDir, postgres.Description);
+        HostingLog.ClusterSecretSource(log, secretSource);
         await app.WaitForShutdownAsync(cancellationToken);
         await app.StopAsync(CancellationToken.None);
         return 0;
@@ -89,12 +89,12 @@ public static partial class ServerHost
         return new PostgresConnection(managed.ConnectionString, $"managed in {managed.ClusterDirectory}", managed, loggerFactory);
     }
 
-    private static void ConfigureServices(WebApplicationBuilder builder, NodeOptions node, string connectionString)
+    private static void ConfigureServices(WebApplicationBuilder builder, NodeOptions node, ClusterSecret secret, string connectionString)
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(node));
-        services.AddSingleton(new ClusterSecret(node.ClusterSecret));
+        services.AddSingleton(secret);
         services.AddSingleton<IHttpMessageHandlerFactory, ClusterHttpHandlers>();
         services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -147,7 +147,7 @@ public static partial class ServerHost
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
         app.UseConsensusProtocolHandler();
-        app.Map(StreamPaths.ReservedPrefix, reserved =>
+        app.Map(Streams.StreamPath.ReservedPrefix, reserved =>
         {
             reserved.UseRouting();
             reserved.UseEndpoints(endpoints => NodeEndpoints.Map(endpoints));

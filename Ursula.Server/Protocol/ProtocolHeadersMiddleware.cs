@@ -1,5 +1,9 @@
-// Headers every response carries: CORS for browsers (any origin; streams are addressed by URL and
-// authorization is a deployment concern) and the browser security headers of the protocol.
+// Headers every response carries: the browser security headers of the protocol, and on streams
+// CORS for browsers (any origin; streams are addressed by URL and authorization is a deployment
+// concern). The server's own endpoints under /_ursula/ get no CORS headers, so no web page can
+// read or drive them from a browser; they are same-origin resources.
+using Ursula.Server.Streams;
+
 namespace Ursula.Server.Protocol;
 
 internal sealed class ProtocolHeadersMiddleware(RequestDelegate next)
@@ -16,12 +20,18 @@ internal sealed class ProtocolHeadersMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        if (StreamPath.IsReserved(context.Request.Path.Value ?? string.Empty))
+        {
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            return next(context);
+        }
+
         headers.AccessControlAllowOrigin = "*";
         headers.AccessControlAllowMethods = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
         headers.AccessControlAllowHeaders = AllowHeaders;
         headers.AccessControlExposeHeaders = ExposeHeaders;
         headers.AccessControlMaxAge = "86400";
-        headers.XContentTypeOptions = "nosniff";
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
         return next(context);
     }

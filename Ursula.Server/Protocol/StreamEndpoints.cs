@@ -35,7 +35,7 @@ public sealed partial class StreamEndpoints(
             return;
         }
 
-        if (StreamPaths.IsSubscriptionPath(path))
+        if (StreamPath.IsSubscription(path))
         {
             await Problem.WriteAsync(context, 501, "Subscriptions (the reserved __ds APIs) are not supported by this server yet");
             return;

@@ -1,35 +1,27 @@
-// Which request paths are streams, and which are refused before they reach the write path.
-// Kestrel already collapses "." and ".." segments of the decoded path, so traversal is judged on
-// the raw request target, where "/a/../b" or "/a/%2e%2e/b" is still visible.
+// Which request targets are streams. Kestrel already collapses "." and ".." segments of the
+// decoded path, so traversal is judged on the raw request target, where "/a/../b" or
+// "/a/%2e%2e/b" is still visible; every other rule is the shared one of Streams/StreamPath, which
+// forwarded commands are held to as well.
 using Microsoft.AspNetCore.Http.Features;
+using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;
 
 public static class StreamPaths
 {
-    public const string ReservedPrefix = "/_ursula";
-
     /// <summary>Validates the request target; returns the stream path or an error for a 400.</summary>
     public static bool TryGetStreamPath(HttpContext context, int maxBytes, out string path, out string? error)
     {
         path = context.Request.Path.Value ?? string.Empty;
-        error = null;
+        error = StreamPath.Check(path, maxBytes) ?? CheckRawTarget(context, path);
+        return error is null;
+    }
+
+    private static string? CheckRawTarget(HttpContext context, string path)
+    {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? path;
         var query = raw.IndexOf('?', StringComparison.Ordinal);
         var rawPath = query >= 0 ? raw[..query] : raw;
-
-        if (path.Length < 2 || path[0] != '/')
-        {
-            error = "A stream path is required, for example /my/stream";
-            return false;
-        }
-
-        if (System.Text.Encoding.UTF8.GetByteCount(path) > maxBytes)
-        {
-            error = $"Stream paths are limited to {maxBytes} bytes";
-            return false;
-        }
-
         string decoded;
         try
         {
@@ -37,38 +29,11 @@ public static class StreamPaths
         }
         catch (UriFormatException)
         {
-            error = "The request path is not valid percent-encoding";
-            return false;
+            return "The request path is not valid percent-encoding";
         }
 
-        foreach (var segment in decoded.Split('/'))
-        {
-            if (segment is "." or "..")
-            {
-                error = "Stream paths may not contain dot segments (. or ..)";
-                return false;
-            }
-        }
-
-        foreach (var c in path)
-        {
-            if (char.IsControl(c) || c == '\\')
-            {
-                error = "Stream paths may not contain control characters or backslashes";
-                return false;
-            }
-        }
-
-        if (path.Contains("//", StringComparison.Ordinal) || path.EndsWith('/'))
-        {
-            error = "Stream paths may not contain empty segments";
-            return false;
-        }
-
-        return true;
+        return decoded.Split('/').Any(segment => segment is "." or "..")
+            ? "Stream paths may not contain dot segments (. or ..)"
+            : null;
     }
-
-    /// <summary>True for the protocol's reserved "__ds" segment (subscription control APIs).</summary>
-    public static bool IsSubscriptionPath(string path) =>
-        path.Contains("/__ds/", StringComparison.Ordinal) || path.EndsWith("/__ds", StringComparison.Ordinal);
 }

@@ -108,6 +108,7 @@ public sealed class MembershipTests(ClusterPostgres postgres) : ClusterTestBase(
     private async Task<(HttpStatusCode Status, string Body)> ChangeMembershipAsync(HttpMethod method, Uri askedNode, Uri member)
     {
         using var request = new HttpRequestMessage(method, new Uri(askedNode, $"/_ursula/admin/members?url={Uri.EscapeDataString(member.ToString().TrimEnd('/'))}"));
+        request.Headers.Authorization = new("Bearer", TestCluster.Secret);
         using var response = await admin.SendAsync(request, Ct);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }

@@ -12,8 +12,14 @@ public sealed class TestCluster : IAsyncDisposable
 {
     public const int Size = ClusterPostgres.Count;
 
-    /// <summary>Short long-polls for the conformance suite; 64 KiB WAL chunks so truncation happens quickly.</summary>
-    public static readonly string[] NodeArguments = ["--long-poll-timeout", "2", "--wal-chunk-bytes", "65536"];
+    /// <summary>The cluster secret of every test cluster of this run (a node of a cluster must be given one).</summary>
+    public static readonly string Secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
+    /// The shared secret; short long-polls for the conformance suite; 64 KiB WAL chunks so
+    /// truncation happens quickly.
+    /// </summary>
+    public static readonly string[] NodeArguments = ["--cluster-secret", Secret, "--long-poll-timeout", "2", "--wal-chunk-bytes", "65536"];
 
     /// <summary>The message of event 1301.</summary>
     public const string SnapshotInstalledMessage = "Installed a snapshot from the leader";

@@ -49,6 +49,18 @@ public sealed partial class NodeProcess : IAsyncDisposable
         return new NodeProcess(Launch(args), new Uri($"http://127.0.0.1:{port}"), args);
     }
 
+    /// <summary>Runs the server binary with <paramref name="args"/> (a verb that exits) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyList<string> args, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var run = new NodeProcess(Launch(args), new Uri("http://127.0.0.1"), args);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        await run.process.WaitForExitAsync(limit.Token);
+        // The last lines of output may still be in flight once the process is gone.
+        run.process.WaitForExit();
+        return (run.process.ExitCode, run.Output);
+    }
+
     /// <summary>Starts the same node again (same arguments) after it stopped or was killed.</summary>
     public void Restart()
     {

@@ -11,6 +11,16 @@ public class SingleNodeFixture(PostgresFixture postgres) : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The secret the node's cluster endpoints require: the one given with --cluster-secret, else the one it generated.</summary>
+    public string ClusterSecret
+    {
+        get
+        {
+            var given = Array.IndexOf(ExtraArguments, "--cluster-secret");
+            return given >= 0 ? ExtraArguments[given + 1] : File.ReadAllText(Path.Combine(DataDir, "cluster-secret")).Trim();
+        }
+    }
+
     /// <summary>Extra command-line flags for the node (e.g. a small body limit).</summary>
     protected virtual string[] ExtraArguments => ["--long-poll-timeout", "2"];
 

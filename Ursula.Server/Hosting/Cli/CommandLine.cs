@@ -13,7 +13,7 @@ public static class CommandLine
     public static readonly CliOption[] Options =
     [
         new("--listen", "Listen", "HOST:PORT", "127.0.0.1:4437", "address the HTTP server listens on"),
-        new("--data-dir", "DataDir", "PATH", "./data", "where the Raft log and the managed PostgreSQL live"),
+        new("--data-dir", "DataDir", "PATH", "./data", "where the Raft log, the managed PostgreSQL and a generated cluster secret live"),
         new("--postgres", "Postgres", "CONNECTION_STRING", "(managed)", "use this PostgreSQL instead of a private one under --data-dir"),
         new("--long-poll-timeout", "Protocol:LongPollTimeout", "SECONDS", "30", "how long a long-poll waits for data before 204", Seconds),
         new("--max-append-bytes", "Protocol:MaxAppendBytes", "BYTES", "16777216", "largest body of one append or create (413 above)", Integer),
@@ -22,7 +22,7 @@ public static class CommandLine
         new("--wal-retain-bytes", "WalRetainBytes", "BYTES", "67108864", "log kept behind the newest entry so lagging followers catch up without a snapshot", Integer),
         new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
-        new("--cluster-secret", "ClusterSecret", "SECRET", "(none)", "require this secret on the Raft, forwarding and admin endpoints; nodes send it"),
+        new("--cluster-secret", "ClusterSecret", "SECRET", "DATA_DIR/cluster-secret", "the secret the Raft, forwarding and admin endpoints require and nodes send each other; a lone node without it generates one into its data directory, several nodes must be given the same"),
         new("--join", "Join", "", "off", "start without a member list and wait to be added to a running cluster (members add)"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
         new("--node", "Node", "URL", "http://127.0.0.1:4437", "members verb: any node of the cluster to ask"),
@@ -89,7 +89,7 @@ public static class CommandLine
             "  serve     run a node (the default)",
             "  migrate   apply the PostgreSQL schema and exit",
             "  cluster   run a local development cluster (--nodes N, ports from --listen upward)",
-            "  members   list | add URL | remove URL: change the members of a running cluster (--node URL)",
+            "  members   list | add URL | remove URL: change the members of a running cluster (--node URL; the secret from --data-dir or --cluster-secret)",
             string.Empty,
             "Options (each also settable in appsettings.json or as URSULA_<KEY> in the environment):",
         };

@@ -1,15 +1,18 @@
 // `ursula members list | add URL | remove URL --node URL`: membership changes through any node.
-using System.Net.Http.Json;
-
+// The admin endpoint needs the cluster secret: --cluster-secret (or URSULA_CLUSTERSECRET), else
+// the one a node on this machine keeps in its --data-dir.
 namespace Ursula.Server.Hosting.Cli;
 
 public static class MembersVerb
 {
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> settings, IReadOnlyList<string> arguments)
     {
-        var node = new Uri((settings.TryGetValue("Node", out var n) ? n : null) ?? "http://127.0.0.1:4437");
-        var endpoint = new Uri(node, "/_ursula" + AdminEndpoints.MembersPath);
-        using var http = new HttpClient(new Security.ClusterHttpHandlers(new Security.ClusterSecret(settings.TryGetValue("ClusterSecret", out var secret) ? secret : null), Microsoft.Extensions.Options.Options.Create(new NodeOptions())).CreateHandler("cli"))
+        var configuration = new ConfigurationManager();
+        ServerHost.AddConfiguration(configuration, settings);
+        var node = new Uri(configuration["Node"] ?? "http://127.0.0.1:4437");
+        var secret = new Security.ClusterSecret(FindSecret(configuration));
+        var endpoint = new Uri(node, Streams.StreamPath.ReservedPrefix + AdminEndpoints.MembersPath);
+        using var http = new HttpClient(new Security.ClusterHttpHandlers(secret, Microsoft.Extensions.Options.Options.Create(new NodeOptions())).CreateHandler("cli"))
         {
             Timeout = TimeSpan.FromMinutes(3),
         };
@@ -26,7 +29,7 @@ public static class MembersVerb
                 response = await http.DeleteAsync(new Uri($"{endpoint}?url={Uri.EscapeDataString(url)}"));
                 break;
             default:
-                throw new CommandLineException("usage: members list | members add URL | members remove URL [--node URL]");
+                throw new CommandLineException("usage: members list | members add URL | members remove URL [--node URL] [--data-dir PATH | --cluster-secret SECRET]");
         }
 
         using (response)
@@ -34,5 +37,17 @@ public static class MembersVerb
             Console.WriteLine(await response.Content.ReadAsStringAsync());
             return response.IsSuccessStatusCode ? 0 : 1;
         }
+    }
+
+    private static string FindSecret(ConfigurationManager configuration)
+    {
+        if (configuration["ClusterSecret"] is { Length: > 0 } given)
+        {
+            return given;
+        }
+
+        var dataDir = Path.GetFullPath(configuration["DataDir"] ?? "./data");
+        return Security.ClusterSecretFile.Read(dataDir)
+            ?? throw new CommandLineException($"members needs the cluster secret: pass --cluster-secret, or the --data-dir of a node on this machine ({Security.ClusterSecretFile.PathIn(dataDir)} does not exist)");
     }
 }

@@ -29,6 +29,11 @@ public static class Verbs
         var urls = Enumerable.Range(0, count).Select(i => $"http://{host}:{firstPort + i}").ToList();
         var baseDir = Path.Combine(node.FullDataDir, "cluster");
 
+        // One secret for all the children, kept beside their data directories so that the members
+        // verb finds it (--data-dir DATA_DIR/cluster); it reaches them through the environment,
+        // not the command line, which other local users can read.
+        var secret = string.IsNullOrEmpty(node.ClusterSecret) ? Security.ClusterSecretFile.ReadOrCreate(baseDir) : node.ClusterSecret;
+
         var children = new List<Process>();
         using var stopping = new CancellationTokenSource();
 
@@ -52,7 +57,7 @@ public static class Verbs
                 };
                 foreach (var (key, value) in settings)
                 {
-                    if (key is not ("Listen" or "DataDir" or "Cluster" or "Nodes" or "Advertise" or "Postgres") && value is not null)
+                    if (key is not ("Listen" or "DataDir" or "Cluster" or "Nodes" or "Advertise" or "Postgres" or "ClusterSecret") && value is not null)
                     {
                         var option = CommandLine.Options.First(o => o.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
                         args.Add(option.Flag);
@@ -62,7 +67,7 @@ public static class Verbs
                     }
                 }
 
-                children.Add(StartChild($"node{i + 1}", args));
+                children.Add(StartChild($"node{i + 1}", args, secret));
             }
 
             Console.WriteLine($"ursula: cluster of {count} nodes: {string.Join(", ", urls)} (data under {baseDir}); Ctrl+C stops them all");
@@ -92,9 +97,10 @@ public static class Verbs
         return 0;
     }
 
-    private static Process StartChild(string name, List<string> args)
+    private static Process StartChild(string name, List<string> args, string secret)
     {
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["URSULA_CLUSTERSECRET"] = secret;
         var self = Environment.ProcessPath!;
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {

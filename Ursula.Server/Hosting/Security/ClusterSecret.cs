@@ -1,37 +1,44 @@
-// The shared secret of a cluster (--cluster-secret). When set, the endpoints that carry cluster
-// traffic (Raft, forwarding, administration) accept only requests bearing it, and every request a
-// node sends to another node carries it.
+// The shared secret of a cluster. The endpoints that carry cluster traffic (Raft, forwarding,
+// administration) accept only requests bearing it, and every request a node sends to another node
+// carries it. A node always has one: given (--cluster-secret) or generated into its data directory.
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Ursula.Server.Hosting.Security;
 
-public sealed class ClusterSecret(string? secret)
+public sealed class ClusterSecret
 {
     public const string Scheme = "Bearer";
 
-    private readonly byte[]? expected = string.IsNullOrEmpty(secret) ? null : Encoding.UTF8.GetBytes($"{Scheme} {secret}");
+    private readonly byte[] expected;
 
-    public bool IsEnabled => expected is not null;
-
-    public string? HeaderValue => expected is null ? null : Encoding.UTF8.GetString(expected);
-
-    public bool Accepts(string? authorization)
+    public ClusterSecret(string secret)
     {
-        if (expected is null)
+        if (Problem(secret) is { } problem)
         {
-            return true;
+            throw new OptionsValidationException(problem);
         }
 
-        return authorization is not null
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), expected);
+        expected = Encoding.ASCII.GetBytes($"{Scheme} {secret}");
+        HeaderValue = Encoding.ASCII.GetString(expected);
     }
 
-    public void Apply(HttpRequestMessage request)
+    public string HeaderValue { get; }
+
+    /// <summary>Null when the text can be a secret: it travels as an HTTP bearer token.</summary>
+    public static string? Problem(string? secret)
     {
-        if (HeaderValue is { } value)
+        if (string.IsNullOrEmpty(secret))
         {
-            request.Headers.TryAddWithoutValidation("Authorization", value);
+            return "the cluster secret is empty";
         }
+
+        return secret.All(c => c is > ' ' and <= '~') ? null : "the cluster secret may only contain visible ASCII characters (no spaces)";
     }
+
+    public bool Accepts(string? authorization) =>
+        authorization is not null
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), expected);
+
+    public void Apply(HttpRequestMessage request) => request.Headers.TryAddWithoutValidation("Authorization", HeaderValue);
 }
