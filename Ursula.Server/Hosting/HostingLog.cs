@@ -11,4 +11,13 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "The cluster endpoints (/_ursula/raft, /_ursula/internal, /_ursula/admin) require the cluster secret from {Source}")]
     public static partial void ClusterSecretSource(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Refused commands forwarded from {Remote}: {Reason}")]
+    public static partial void ForwardRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Debug, Message = "Malformed Raft request answered 400: {Kind}: {Reason}")]
+    public static partial void RaftRequestMalformed(ILogger logger, string kind, string reason);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Error, Message = "A Raft request failed inside this node (answered 500)")]
+    public static partial void RaftRequestFailed(ILogger logger, Exception error);
 }

@@ -13,7 +13,7 @@ public static class NodeEndpoints
     {
         endpoints.MapGet("/health", HealthAsync);
         endpoints.MapGet("/cluster", Cluster);
-        Replication.Forwarding.ForwardingEndpoint.Map(endpoints);
+        ForwardingEndpoint.Map(endpoints);
         AdminEndpoints.Map(endpoints);
     }
 

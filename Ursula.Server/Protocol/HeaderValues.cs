@@ -7,7 +7,7 @@ namespace Ursula.Server.Protocol;
 public static class HeaderValues
 {
     /// <summary>2^53-1: producer numbers must survive a round trip through JavaScript.</summary>
-    public const long MaxSafeInteger = 9_007_199_254_740_991;
+    public const long MaxSafeInteger = Streams.ProducerNumbers.Max;
 
     /// <summary>Only the exact word "true" (any case) turns a presence flag on; other values are ignored.</summary>
     public static bool IsTrue(string? value) => value is not null && value.Equals("true", StringComparison.OrdinalIgnoreCase);

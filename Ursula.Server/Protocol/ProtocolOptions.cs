@@ -27,6 +27,9 @@ public sealed class ProtocolOptions
     [Range(16, 8192)]
     public int MaxPathBytes { get; set; } = 1024;
 
+    /// <summary>The limits every command is validated against, here and when forwarded to the leader.</summary>
+    public State.Commands.CommandLimits CommandLimits => new(MaxPathBytes, MaxAppendBytes);
+
     /// <summary>Cache-Control for catch-up chunks, which never change once served.</summary>
     public string CatchUpCacheControl { get; set; } = "public, max-age=60, stale-while-revalidate=300";
 }

@@ -1,4 +1,5 @@
-// Reads a request body into one pooled buffer, refusing bodies over the configured limit.
+// Reads a request body into one pooled buffer, refusing bodies over the configured limit. A body
+// that is not valid HTTP framing ends in BadHttpRequestException, which BadRequestMiddleware answers.
 using System.Buffers;
 using System.IO.Pipelines;
 
@@ -19,6 +20,13 @@ public sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Memory => rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, Length);
 
     public static RequestBody Empty => new(null, 0);
+
+    /// <summary>
+    /// Answers 413 for a body over <paramref name="maxBytes"/>. The rest of the body is never
+    /// buffered: Kestrel discards it for keep-alive, for at most five seconds.
+    /// </summary>
+    public static Task WriteTooLargeAsync(HttpContext context, long maxBytes) =>
+        Problem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The body exceeds the limit of {maxBytes} bytes");
 
     /// <summary>Null when the body exceeds <paramref name="maxBytes"/>.</summary>
     public static async ValueTask<RequestBody?> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
@@ -68,6 +76,12 @@ public sealed class RequestBody : IDisposable
                     break;
                 }
             }
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some framing errors (a chunk size that overflows) as a plain IOException.
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new BadHttpRequestException($"The request body is malformed: {e.Message}", StatusCodes.Status400BadRequest, e);
         }
         catch
         {

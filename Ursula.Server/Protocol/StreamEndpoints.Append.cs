@@ -19,7 +19,7 @@ public sealed partial class StreamEndpoints
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxAppendBytes, context.RequestAborted);
         if (body is null)
         {
-            await Problem.WriteAsync(context, 413, $"The body exceeds the limit of {options.MaxAppendBytes} bytes");
+            await RequestBody.WriteTooLargeAsync(context, options.MaxAppendBytes);
             return;
         }
 
@@ -47,26 +47,18 @@ public sealed partial class StreamEndpoints
             commandBody = new CommandBody(body.Memory, CommandBody.Raw);
             if (ContentTypes.IsJson(contentType))
             {
-                if (!JsonMessages.TryFlatten(body.Memory, allowEmptyArray: false, out var batch, out var jsonError))
-                {
-                    // A JSON body for a stream of another type is a 409, which apply decides; only
-                    // reject here when the stream is JSON (or unknown, where 400 is the better guess).
-                    if (!catalog.TryGet(path, out var target) || target.Meta.IsJson)
-                    {
-                        await Problem.WriteAsync(context, 400, jsonError!);
-                        return;
-                    }
-                }
-                else
-                {
-                    commandBody = new CommandBody(batch.Payload, batch.Count);
-                }
+                // Parsed here, off the apply thread. A body that is not acceptable still goes to
+                // apply, marked with the reason: a closed stream or another content type answers
+                // 409 first (the protocol's error precedence), and only then is it a 400.
+                commandBody = JsonMessages.TryFlatten(body.Memory, allowEmptyArray: false, out var batch, out var jsonError)
+                    ? new CommandBody(batch.Payload, batch.Count)
+                    : CommandBody.Invalid(jsonError!);
             }
         }
 
         var seq = headers[ProtocolHeaders.Seq].ToString();
         var command = new AppendStreamCommand(path, contentType, seq.Length > 0 ? seq : null, producer, close, commandBody);
-        var outcome = await SubmitWithBodyAsync(command, body, context);
+        var outcome = await SubmitAsync(command, body, context);
 
         await WriteOutcomeAsync(context, outcome);
     }

@@ -9,8 +9,18 @@ public sealed partial class StreamEndpoints
     private async Task CreateAsync(HttpContext context, string path)
     {
         var headers = context.Request.Headers;
-        var forkedFrom = headers[ProtocolHeaders.ForkedFrom].ToString();
-        var isFork = !string.IsNullOrEmpty(forkedFrom);
+        var forkedFromHeader = headers[ProtocolHeaders.ForkedFrom].ToString();
+        var isFork = !string.IsNullOrEmpty(forkedFromHeader);
+
+        // The header names the source as it appears in a URL path (percent-encoded); the stream
+        // is the one a request to that path addresses.
+        var forkedFrom = isFork ? StreamPath.FromUrlPath(forkedFromHeader) : string.Empty;
+        if (forkedFrom is null)
+        {
+            await Problem.WriteAsync(context, 400, "Stream-Forked-From must be the source stream's URL path, percent-encoded as UTF-8");
+            return;
+        }
+
         var contentType = context.Request.ContentType;
         if (string.IsNullOrWhiteSpace(contentType))
         {
@@ -57,7 +67,7 @@ public sealed partial class StreamEndpoints
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxAppendBytes, context.RequestAborted);
         if (body is null)
         {
-            await Problem.WriteAsync(context, 413, $"The body exceeds the limit of {options.MaxAppendBytes} bytes");
+            await RequestBody.WriteTooLargeAsync(context, options.MaxAppendBytes);
             return;
         }
 
@@ -85,7 +95,7 @@ public sealed partial class StreamEndpoints
             commandBody,
             fork);
 
-        var outcome = await SubmitWithBodyAsync(command, body, context);
+        var outcome = await SubmitAsync(command, body, context);
 
         if (outcome.Status is 200 or 201)
         {

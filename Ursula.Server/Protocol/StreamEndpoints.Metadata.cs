@@ -38,7 +38,7 @@ public sealed partial class StreamEndpoints
 
     private async Task DeleteAsync(HttpContext context, string path)
     {
-        var outcome = await submitter.SubmitAsync(new DeleteStreamCommand(path), context.RequestAborted);
+        var outcome = await SubmitAsync(new DeleteStreamCommand(path), body: null, context);
         await WriteOutcomeAsync(context, outcome);
     }
 }

@@ -162,19 +162,25 @@ public sealed partial class StreamEndpoints(
     }
 
     /// <summary>
-    /// Submits a command whose bytes live in <paramref name="body"/>. When the submission ends
-    /// without an outcome (timeout, cancellation, 503) the command may still be queued and read
-    /// later, so the body's buffer goes to the garbage collector instead of back to the pool.
+    /// Validates and submits a command, whose bytes may live in <paramref name="body"/>. When the
+    /// submission ends without an outcome (timeout, cancellation, 503) the command may still be
+    /// queued and read later, so the body's buffer goes to the garbage collector instead of back
+    /// to the pool.
     /// </summary>
-    private async Task<ApplyOutcome> SubmitWithBodyAsync(StreamCommand command, RequestBody body, HttpContext context)
+    private async Task<ApplyOutcome> SubmitAsync(StreamCommand command, RequestBody? body, HttpContext context)
     {
+        if (CommandValidator.Validate(command, options.CommandLimits, jsonFlattenedHere: true) is { } invalid)
+        {
+            return ApplyOutcome.Fail(400, invalid);
+        }
+
         try
         {
             return await submitter.SubmitAsync(command, context.RequestAborted);
         }
         catch
         {
-            body.Abandon();
+            body?.Abandon();
             throw;
         }
     }

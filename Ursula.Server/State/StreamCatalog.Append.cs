@@ -1,5 +1,6 @@
 // Apply of POST: appends, Stream-Seq ordering, idempotent producers and closure, in the order of
-// checks the protocol recommends (closed, then content type, then producer, then Stream-Seq).
+// checks the protocol recommends (closed, then content type, then a malformed body, then
+// producer, then Stream-Seq).
 using Ursula.Server.State.Commands;
 using Ursula.Server.Streams;
 
@@ -30,6 +31,11 @@ public sealed partial class StreamCatalog
         if (command.ContentType is not null && !ContentTypes.SameMediaType(command.ContentType, meta.ContentType))
         {
             return ApplyOutcome.Fail(409, "Content-Type does not match the stream's");
+        }
+
+        if (command.Body.IsMalformed)
+        {
+            return ApplyOutcome.Fail(400, command.Body.MalformedReason);
         }
 
         ProducerState? accepted = null;
@@ -163,6 +169,12 @@ public sealed partial class StreamCatalog
     {
         prepared = default;
         error = null;
+        if (body.IsMalformed)
+        {
+            error = new BodyError(400, body.MalformedReason);
+            return false;
+        }
+
         if (!streamIsJson)
         {
             if (body.IsJson)

@@ -1,8 +1,10 @@
-// JSON mode: a POST body is one JSON value; a top-level array is flattened one level into its
-// elements. Messages are stored as their original UTF-8 text joined by commas, which is exactly
-// the inside of the JSON array a read returns, so reads never re-serialize.
+// JSON mode: a POST body is one JSON value in UTF-8 (RFC 8259 section 8.1); a top-level array is
+// flattened one level into its elements. Messages are stored as their original UTF-8 text joined
+// by commas, which is exactly the inside of the JSON array a read returns, so reads never
+// re-serialize.
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Ursula.Server.Streams;
 
@@ -18,6 +20,13 @@ public static class JsonMessages
         batch = default;
         error = null;
         var span = body.Span;
+        if (!Utf8.IsValid(span))
+        {
+            // The reader checks the structure, not every byte inside strings.
+            error = "Invalid JSON: the body is not valid UTF-8";
+            return false;
+        }
+
         var reader = new Utf8JsonReader(span, ReaderOptions);
         try
         {
@@ -89,6 +98,42 @@ public static class JsonMessages
         }
     }
 
+    /// <summary>
+    /// True when a stored (or forwarded) payload is exactly <paramref name="count"/> JSON values
+    /// joined by commas, in valid UTF-8: what <see cref="TryFlatten"/> makes of an acceptable body.
+    /// </summary>
+    public static bool IsFlattened(ReadOnlySpan<byte> payload, int count)
+    {
+        if (count <= 0 || count > payload.Length || !Utf8.IsValid(payload))
+        {
+            return false;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(payload.Length + 2);
+        try
+        {
+            var array = Bracket(payload, buffer);
+            var reader = new Utf8JsonReader(array, ReaderOptions);
+            reader.Read();
+            var found = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                reader.Skip();
+                found++;
+            }
+
+            return reader.TokenType == JsonTokenType.EndArray && reader.BytesConsumed == array.Length && !reader.Read() && found == count;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Byte ranges of the first <paramref name="count"/> messages of a stored payload.</summary>
     public static int PrefixLength(ReadOnlySpan<byte> payload, int count)
     {
@@ -101,10 +146,7 @@ public static class JsonMessages
         var buffer = ArrayPool<byte>.Shared.Rent(payload.Length + 2);
         try
         {
-            buffer[0] = (byte)'[';
-            payload.CopyTo(buffer.AsSpan(1));
-            buffer[payload.Length + 1] = (byte)']';
-            var reader = new Utf8JsonReader(buffer.AsSpan(0, payload.Length + 2), ReaderOptions);
+            var reader = new Utf8JsonReader(Bracket(payload, buffer), ReaderOptions);
             reader.Read();
             for (var i = 0; i < count; i++)
             {
@@ -118,6 +160,15 @@ public static class JsonMessages
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>"[payload]" in <paramref name="buffer"/>: the inside of an array read as an array.</summary>
+    private static ReadOnlySpan<byte> Bracket(ReadOnlySpan<byte> payload, byte[] buffer)
+    {
+        buffer[0] = (byte)'[';
+        payload.CopyTo(buffer.AsSpan(1));
+        buffer[payload.Length + 1] = (byte)']';
+        return buffer.AsSpan(0, payload.Length + 2);
     }
 
     private static byte[] Join(ReadOnlySpan<byte> source, List<(int Start, int End)> spans)

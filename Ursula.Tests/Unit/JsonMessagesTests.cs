@@ -56,4 +56,26 @@ public sealed class JsonMessagesTests
         var length = JsonMessages.PrefixLength(bytes, count);
         Assert.Equal(prefix, Encoding.UTF8.GetString(bytes, 0, length));
     }
+
+    [Fact]
+    public void A_body_that_is_not_valid_UTF8_is_refused_even_inside_a_string()
+    {
+        byte[] body = [.. "{\"a\":\""u8, 0xFF, .. "\"}"u8];
+        Assert.False(JsonMessages.TryFlatten(body, allowEmptyArray: false, out _, out var error));
+        Assert.Contains("UTF-8", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"a\":1},{\"b\":2}", 2, true)]
+    [InlineData("42", 1, true)]
+    [InlineData("{\"a\":1},{\"b\":2}", 1, false)]
+    [InlineData("{\"a\":1},{\"b\":2}", 3, false)]
+    [InlineData("[}}not json{{", 1, false)]
+    [InlineData("1],[2", 2, false)]
+    [InlineData("1,,2", 2, false)]
+    [InlineData("", 1, false)]
+    [InlineData("1", 0, false)]
+    [InlineData("1", -5, false)]
+    public void A_flattened_payload_is_exactly_its_message_count_of_JSON_values(string payload, int count, bool expected) =>
+        Assert.Equal(expected, JsonMessages.IsFlattened(Encoding.UTF8.GetBytes(payload), count));
 }

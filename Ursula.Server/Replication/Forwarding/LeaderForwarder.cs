@@ -53,10 +53,21 @@ public sealed class LeaderForwarder(
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await slots.WaitAsync(stoppingToken);
+
+                // As the sequencer fills a log entry: up to MaxEntryBytes, or one larger command alone.
                 var batch = new List<PendingCommand>();
-                while (batch.Count < MaxCommandsPerPost && reader.TryRead(out var next))
+                long bytes = CommandCodec.HeaderBytes;
+                while (batch.Count < MaxCommandsPerPost && reader.TryPeek(out var next))
                 {
+                    var size = CommandCodec.SizeOf(next.Command);
+                    if (batch.Count > 0 && bytes + size > options.MaxEntryBytes)
+                    {
+                        break;
+                    }
+
+                    reader.TryRead(out _);
                     batch.Add(next);
+                    bytes += size;
                 }
 
                 _ = ForwardAsync(batch, slots, stoppingToken);
@@ -115,11 +126,11 @@ public sealed class LeaderForwarder(
         {
             var leader = LeaderBaseUrl() ?? throw new ServiceUnavailableException("No leader is elected right now; retry shortly", RetryAfter);
             using var content = new ByteArrayContent(payload);
-            content.Headers.ContentType = new MediaTypeHeaderValue(ForwardingEndpoint.ContentType);
+            content.Headers.ContentType = new MediaTypeHeaderValue(ForwardingContract.ContentType);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(options.CommitTimeout);
-            using var response = await http.PostAsync(new Uri(leader, "/_ursula" + ForwardingEndpoint.Path), content, limit.Token);
-            if ((int)response.StatusCode == ForwardingEndpoint.NotLeaderStatus && attempt < 3)
+            using var response = await http.PostAsync(new Uri(leader, Streams.StreamPath.ReservedPrefix + ForwardingContract.Path), content, limit.Token);
+            if ((int)response.StatusCode == ForwardingContract.NotLeaderStatus && attempt < 3)
             {
                 // Nothing was applied there: wait for the election to settle and try the new leader.
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), cancellationToken);

@@ -2,6 +2,9 @@
 // decodes exactly what the leader encoded. Layout:
 //   u8 version | i64 leader time (unix ms) | i32 count | count × command
 //   command = u8 kind | string path | kind-specific fields
+// The same bytes carry commands a follower forwards to the leader, so decoding is defensive:
+// truncated or hostile input (negative lengths, counts past the end, unknown kinds, bytes that are
+// not UTF-8, trailing garbage) throws InvalidDataException and nothing else.
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -43,14 +46,27 @@ public static class CommandCodec
 
         var timestamp = r.Int64();
         var count = r.Int32();
+        if (count < 0 || count > r.Remaining / MinCommandBytes)
+        {
+            throw new InvalidDataException($"A count of {count} commands does not fit in the {r.Remaining} bytes left.");
+        }
+
         var commands = new StreamCommand[count];
         for (var i = 0; i < count; i++)
         {
             commands[i] = ReadCommand(ref r);
         }
 
+        if (r.Remaining != 0)
+        {
+            throw new InvalidDataException($"{r.Remaining} bytes follow the last command.");
+        }
+
         return new CommandBatch(timestamp, commands);
     }
+
+    /// <summary>The smallest command: a kind byte and an empty path.</summary>
+    private const int MinCommandBytes = 1 + 4;
 
     public static void WriteCommand(ref EntryWriter w, StreamCommand command)
     {
@@ -99,6 +115,38 @@ public static class CommandCodec
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command");
         }
     }
+
+    /// <summary>At most the bytes <see cref="WriteCommand"/> writes for a command (exact but for absent numbers).</summary>
+    public static int SizeOf(StreamCommand command)
+    {
+        var size = 1 + SizeOf(command.Path);
+        switch (command)
+        {
+            case CreateStreamCommand c:
+                size += SizeOf(c.ContentType) + 9 + SizeOf(c.ExpiresAt) + 1 + SizeOf(c.Body) + 1;
+                if (c.Fork is { } fork)
+                {
+                    size += SizeOf(fork.SourcePath) + 9 + 8;
+                }
+
+                break;
+            case AppendStreamCommand a:
+                size += SizeOf(a.ContentType) + SizeOf(a.StreamSeq) + 1 + (a.Producer is { } p ? SizeOf(p.Id) + 16 : 0) + 1 + SizeOf(a.Body);
+                break;
+            case TouchStreamCommand or ExpireStreamCommand:
+                size += 8;
+                break;
+        }
+
+        return size;
+    }
+
+    /// <summary>The bytes of an entry's header (version, time, count) before its commands.</summary>
+    public const int HeaderBytes = 1 + 8 + 4;
+
+    private static int SizeOf(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
+
+    private static int SizeOf(CommandBody body) => 4 + 4 + body.Payload.Length;
 
     public static StreamCommand ReadCommand(ref EntryReader r)
     {
@@ -210,47 +258,50 @@ public static class CommandCodec
         }
     }
 
+    /// <summary>Reads an entry; every read checks what is left, so bad input ends in InvalidDataException.</summary>
     public struct EntryReader(ReadOnlyMemory<byte> source)
     {
+        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
         private int position;
 
-        public byte Byte() => source.Span[position++];
+        public readonly int Remaining => source.Length - position;
 
-        public bool Bool() => Byte() != 0;
+        public byte Byte() => Take(1)[0];
 
-        public int Int32()
+        public bool Bool() => Byte() switch
         {
-            var v = BinaryPrimitives.ReadInt32LittleEndian(source.Span[position..]);
-            position += 4;
-            return v;
-        }
+            0 => false,
+            1 => true,
+            var other => throw new InvalidDataException($"{other} is not a boolean."),
+        };
 
-        public long Int64()
-        {
-            var v = BinaryPrimitives.ReadInt64LittleEndian(source.Span[position..]);
-            position += 8;
-            return v;
-        }
+        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
         public long? NullableInt64() => Bool() ? Int64() : null;
-
 
         public string? String()
         {
             var length = Int32();
-            if (length < 0)
+            if (length == -1)
             {
                 return null;
             }
 
-            var v = Encoding.UTF8.GetString(source.Span.Slice(position, length));
-            position += length;
-            return v;
+            try
+            {
+                return StrictUtf8.GetString(Take(Length(length)));
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InvalidDataException("A string is not valid UTF-8.", e);
+            }
         }
 
         public ReadOnlyMemory<byte> Bytes()
         {
-            var length = Int32();
+            var length = Length(Int32());
             var v = source.Slice(position, length);
             position += length;
             return v;
@@ -260,6 +311,17 @@ public static class CommandCodec
         {
             var count = Int32();
             return new CommandBody(Bytes(), count);
+        }
+
+        private readonly int Length(int length) => length >= 0 && length <= Remaining
+            ? length
+            : throw new InvalidDataException($"A length of {length} does not fit in the {Remaining} bytes left.");
+
+        private ReadOnlySpan<byte> Take(int count)
+        {
+            var span = source.Span.Slice(position, Length(count));
+            position += count;
+            return span;
         }
     }
 }
