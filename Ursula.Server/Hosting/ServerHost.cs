@@ -96,6 +96,7 @@ public static partial class ServerHost
         services.AddSingleton(Options.Create(node));
         services.AddSingleton(secret);
         services.AddSingleton<IHttpMessageHandlerFactory, ClusterHttpHandlers>();
+        services.AddExceptionHandler<RaftExceptionHandler>();
         services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
@@ -144,6 +145,7 @@ public static partial class ServerHost
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
         app.UseConsensusProtocolHandler();
