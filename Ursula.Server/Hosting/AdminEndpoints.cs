@@ -69,11 +69,20 @@ public static class AdminEndpoints
         }
 
         using var http = new HttpClient(context.RequestServices.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("admin")) { Timeout = TimeSpan.FromMinutes(3) };
-        var target = new Uri(new Uri(leaderRaft.GetLeftPart(UriPartial.Authority)), "/_ursula" + MembersPath + context.Request.QueryString);
+        var target = new Uri(new Uri(leaderRaft.GetLeftPart(UriPartial.Authority)), Streams.StreamPath.ReservedPrefix + MembersPath + context.Request.QueryString);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
-        using var response = await http.SendAsync(request, context.RequestAborted);
-        var body = await response.Content.ReadAsStringAsync(context.RequestAborted);
-        return Results.Text(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", Encoding.UTF8, (int)response.StatusCode);
+        try
+        {
+            using var response = await http.SendAsync(request, context.RequestAborted);
+            var body = await response.Content.ReadAsStringAsync(context.RequestAborted);
+            return Results.Text(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", Encoding.UTF8, (int)response.StatusCode);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The leader went away (or is slow) mid-failover.
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Problem(statusCode: 503, detail: $"The leader at {target.Authority} did not answer ({e.Message}); check the members and retry shortly");
+        }
     }
 }
 

@@ -95,8 +95,11 @@ public sealed partial class Sequencer(
         {
             await cluster.ApplyReadBarrierAsync(limit.Token);
         }
-        catch (Exception e) when (e is QuorumUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Quorum lost, the leader unreachable or failing (MemberUnavailableException, a
+            // RaftProtocolException for its status code), a timeout, or shutdown: during a
+            // failover the barrier cannot be had now, and a read may simply be retried.
             throw new ServiceUnavailableException("No leader is reachable to confirm this node is up to date; retry shortly", RetryAfter, e);
         }
     }
