@@ -1,6 +1,9 @@
-// SSE framing: "event: data" with one "data:" line per line of the payload (no space after the
-// colon, so payloads starting with a space survive), base64 for binary streams, and "event:
-// control" with a one-line JSON object. Every event ends with a blank line.
+// SSE framing: "event: data" with one "data:" line per line of the payload, base64 for binary
+// streams, and "event: control" with a one-line JSON object. Every event ends with a blank line.
+// An SSE parser drops one space after "data:", so a line that itself begins with a space is
+// written after "data: " (with the space), and keeps its own; other lines follow "data:" directly,
+// which the official conformance suite requires ("data:line1"). Text lines end at CR, LF or CRLF,
+// so those arrive as LF; base64 is byte-exact.
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
@@ -12,6 +15,7 @@ public static class SseFormat
     private static readonly byte[] DataEventHeader = "event: data\n"u8.ToArray();
     private static readonly byte[] ControlEventHeader = "event: control\ndata:"u8.ToArray();
     private static readonly byte[] DataPrefix = "data:"u8.ToArray();
+    private static readonly byte[] SpacedDataPrefix = "data: "u8.ToArray();
 
     public static void WriteDataEvent(IBufferWriter<byte> writer, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool json, bool base64)
     {
@@ -112,7 +116,7 @@ public static class SseFormat
                 afterCarriageReturn = false;
                 if (!lineOpen)
                 {
-                    writer.Write(DataPrefix);
+                    writer.Write(text[0] == (byte)' ' ? SpacedDataPrefix : DataPrefix);
                     lineOpen = true;
                 }
 
