@@ -5,7 +5,9 @@
 #
 # The node listens on 0.0.0.0:4437 and keeps its Raft log under /data. The image carries no
 # PostgreSQL server, so give every node its own database with --postgres (or URSULA_POSTGRES);
-# compose.yml runs a three-node cluster that way.
+# compose.yml runs a three-node cluster that way. The image holds no secret: a lone node generates
+# its cluster secret into /data/cluster-secret, and the nodes of a cluster must all be given the
+# same one (URSULA_CLUSTERSECRET; they refuse to start without it).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
