@@ -40,5 +40,5 @@ internal sealed class RaftExceptionHandler(ILogger<RaftExceptionHandler> logger)
     }
 
     private static bool IsMalformedRequest(Exception exception) =>
-        exception is RaftProtocolException or FormatException or InvalidDataException or EndOfStreamException or ArgumentException;
+        exception is RaftProtocolException or FormatException or InvalidDataException or EndOfStreamException;
 }

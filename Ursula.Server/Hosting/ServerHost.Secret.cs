@@ -11,7 +11,7 @@ public static partial class ServerHost
     {
         if (!string.IsNullOrEmpty(node.ClusterSecret))
         {
-            return (new ClusterSecret(node.ClusterSecret), "--cluster-secret");
+            return (new ClusterSecret(node.ClusterSecret), "--cluster-secret (or URSULA_CLUSTERSECRET)");
         }
 
         if (node.Join)
