@@ -20,13 +20,16 @@ public abstract class ClusterTestBase(ClusterPostgres postgres) : IAsyncLifetime
     /// <summary>Flags for every node of this class's clusters, on top of <see cref="TestCluster.NodeArguments"/>.</summary>
     protected virtual IReadOnlyList<string> ExtraNodeArguments => [];
 
+    /// <summary>Extra environment variables for node <c>i</c> of this class's clusters.</summary>
+    protected virtual IReadOnlyDictionary<string, string> NodeEnvironment(int node) => new Dictionary<string, string>();
+
     public async ValueTask InitializeAsync()
     {
-        cluster = await TestCluster.StartAsync(postgres, GetType().Name.Replace("Tests", string.Empty, StringComparison.Ordinal), ExtraNodeArguments, Ct);
+        cluster = await TestCluster.StartAsync(postgres, GetType().Name.Replace("Tests", string.Empty, StringComparison.Ordinal), ExtraNodeArguments, Ct, NodeEnvironment);
         Log($"cluster of {TestCluster.Size} nodes up after {clock.Elapsed.TotalSeconds:F1} s ({cluster.StartupReport}): {string.Join(", ", cluster.Urls)}");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (cluster is not null)
         {

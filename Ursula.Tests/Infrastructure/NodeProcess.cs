@@ -11,9 +11,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly StringBuilder output = new();
     private Process process;
 
-    private NodeProcess(Process process, Uri baseUrl, IReadOnlyList<string> arguments)
+    private readonly IReadOnlyDictionary<string, string> environment;
+
+    private NodeProcess(Process process, Uri baseUrl, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         this.process = process;
+        this.environment = environment;
         BaseUrl = baseUrl;
         Arguments = arguments;
         Attach(process);
@@ -39,14 +42,18 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node: --listen on the given port, the given data dir and PostgreSQL, plus extra args.</summary>
-    public static NodeProcess Start(int port, string dataDir, string postgres, params string[] extra)
+    public static NodeProcess Start(int port, string dataDir, string postgres, params string[] extra) =>
+        Start(port, dataDir, postgres, extra, new Dictionary<string, string>());
+
+    /// <summary>The same with extra environment variables for the node process (e.g. an <see cref="FsyncGate"/>).</summary>
+    public static NodeProcess Start(int port, string dataDir, string postgres, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> environment)
     {
         var args = new List<string>
         {
             "serve", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDir, "--postgres", postgres,
         };
         args.AddRange(extra);
-        return new NodeProcess(Launch(args), new Uri($"http://127.0.0.1:{port}"), args);
+        return new NodeProcess(Launch(args, environment), new Uri($"http://127.0.0.1:{port}"), args, environment);
     }
 
     /// <summary>Starts the same node again (same arguments) after it stopped or was killed.</summary>
@@ -58,7 +65,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
 
         process.Dispose();
-        process = Launch(Arguments);
+        process = Launch(Arguments, environment);
         Attach(process);
     }
 
@@ -141,7 +148,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static Process Launch(IReadOnlyList<string> args)
+    private static Process Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -159,6 +166,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Ursula"] = "Information";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the node.");
     }
 
