@@ -1,0 +1,111 @@
+// Decoding one row group: only the columns the record form needs are fetched and decoded (the
+// analyst-facing text and offset columns are skipped); rows of other streams packed into the same
+// row group are skipped; consecutive rows of one append (JSON messages) are joined by commas.
+using Parquet;
+using Ursula.Archive.Format;
+
+namespace Ursula.Archive.Reading;
+
+public sealed partial class ArchiveReader
+{
+    private static async Task<long> DecodeAsync(OpenObject source, int rowGroup, long streamId, long from, long to, long maxBytes, List<ArchiveRecord> records, CancellationToken cancellationToken)
+    {
+        await source.Stream.PrefetchAsync(ObjectLayout.ColumnRanges(source.Reader, rowGroup, DecodedColumns));
+        var group = source.Reader.OpenRowGroupReader(rowGroup);
+        var rows = checked((int)group.RowCount);
+        var ids = new long[rows];
+        var recordStarts = new long[rows];
+        var recordEnds = new long[rows];
+        await group.ReadAsync(ArchiveSchema.StreamId, ids.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.RecordStart, recordStarts.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.RecordEnd, recordEnds.AsMemory(), cancellationToken: cancellationToken);
+
+        var first = -1;
+        var last = -1;
+        for (var i = 0; i < rows; i++)
+        {
+            if (ids[i] == streamId && recordEnds[i] > from && recordStarts[i] < to)
+            {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+
+        if (first < 0)
+        {
+            return 0;
+        }
+
+        var appendedAt = new DateTime[rows];
+        var logIndex = new long[rows];
+        var producerId = new string?[rows];
+        var producerEpoch = new long?[rows];
+        var producerSeq = new long?[rows];
+        var payload = new byte[]?[rows];
+        await group.ReadAsync(ArchiveSchema.AppendedAt, appendedAt.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.LogIndex, logIndex.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.ProducerId, producerId.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.ProducerEpoch, producerEpoch.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.ProducerSeq, producerSeq.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.Payload, payload.AsMemory(), cancellationToken: cancellationToken);
+
+        long used = 0;
+        var row = first;
+        while (row <= last && used < maxBytes)
+        {
+            var end = row + 1;
+            while (end <= last && recordStarts[end] == recordStarts[row])
+            {
+                end++;
+            }
+
+            var record = new ArchiveRecord(
+                recordStarts[row],
+                recordEnds[row],
+                (appendedAt[row].Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond,
+                logIndex[row],
+                Join(payload, row, end),
+                producerId[row] is { } id ? new ArchiveProducer(id, producerEpoch[row], producerSeq[row]) : null);
+            if (end - row != record.Length && end - row != 1)
+            {
+                throw new FormatException($"Append [{record.Start}, {record.End}) of stream {streamId} has {end - row} rows in row group {rowGroup}.");
+            }
+
+            records.Add(record);
+            used += record.Payload.Length;
+            row = end;
+        }
+
+        return used;
+    }
+
+    private static byte[] Join(byte[]?[] payload, int from, int to)
+    {
+        if (to - from == 1)
+        {
+            return payload[from] ?? [];
+        }
+
+        var length = to - from - 1;
+        for (var i = from; i < to; i++)
+        {
+            length += payload[i]?.Length ?? 0;
+        }
+
+        var joined = new byte[length];
+        var at = 0;
+        for (var i = from; i < to; i++)
+        {
+            if (i > from)
+            {
+                joined[at++] = (byte)',';
+            }
+
+            var cell = payload[i] ?? [];
+            cell.CopyTo(joined, at);
+            at += cell.Length;
+        }
+
+        return joined;
+    }
+}
