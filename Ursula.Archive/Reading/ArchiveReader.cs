@@ -105,7 +105,7 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
             var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: cancellationToken);
             return new OpenObject(stream, reader);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not ObjectStoreException)
         {
             await stream.DisposeAsync();
             throw new FormatException($"Object {key} is not a readable Parquet file: {ex.Message}", ex);
