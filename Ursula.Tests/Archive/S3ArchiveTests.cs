@@ -1,4 +1,6 @@
 using Ursula.Archive.Reading;
+using Ursula.Archive.Sql;
+using Ursula.Archive.Storage;
 using Ursula.Archive.Writing;
 
 namespace Ursula.Tests.Archive;
@@ -44,5 +46,35 @@ public sealed class S3ArchiveTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
 
         ArchiveTestData.AssertSameRecords(json.Records, await reader.ReadAsync(written.Entries.Single(e => e.StreamId == 1), 0, long.MaxValue, long.MaxValue, ct));
         ArchiveTestData.AssertSameRecords(bytes.Records, await reader.ReadAsync(written.Entries.Single(e => e.StreamId == 2), 0, long.MaxValue, long.MaxValue, ct));
+    }
+
+    [Fact]
+    public async Task Sql_over_an_s3_archive_runs_on_a_local_mirror_that_fetches_each_object_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = s3.CreateStore();
+        var cache = Path.Combine(Path.GetTempPath(), $"ursula-sql-cache-{Guid.NewGuid():N}");
+        try
+        {
+            await ChatArchive.WriteAsync(store, ct);
+            using (var sql = await ArchiveSql.OpenAsync(store, cache, ct))
+            {
+                var result = await sql.QueryAsync("SELECT stream, text FROM messages WHERE text IS NOT NULL AND stream LIKE '/chat/%' ORDER BY stream, start_pos", ct);
+                Assert.Equal(ChatArchive.Messages().OrderBy(m => m.Stream, StringComparer.Ordinal).ThenBy(m => m.Position).Select(m => m.Json), result.Rows.Select(r => (string)r[1]!));
+            }
+
+            var again = await ArchiveMirror.SyncAsync(store, new FileSystemObjectStore(cache), ct);
+            Assert.Equal((0, 0, 2), (again.Downloaded, again.Removed, again.Objects.Count));
+            await store.DeleteAsync(again.Objects[0].Key, ct);
+            var afterDelete = await ArchiveMirror.SyncAsync(store, new FileSystemObjectStore(cache), ct);
+            Assert.Equal((0, 1), (afterDelete.Downloaded, afterDelete.Removed));
+        }
+        finally
+        {
+            if (Directory.Exists(cache))
+            {
+                Directory.Delete(cache, recursive: true);
+            }
+        }
     }
 }
