@@ -11,10 +11,14 @@ public sealed class ArchiveCacheOptions
     /// <summary>The most footer bytes kept; footers are cached apart so data blocks never push them out.</summary>
     public long FooterCapacityBytes { get; set; } = 8L << 20;
 
+    /// <summary>The most bytes of decoded row groups kept (appends ready to serve, shared by readers).</summary>
+    public long DecodedCapacityBytes { get; set; } = 32L << 20;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 4096);
         ArgumentOutOfRangeException.ThrowIfNegative(CapacityBytes);
         ArgumentOutOfRangeException.ThrowIfNegative(FooterCapacityBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(DecodedCapacityBytes);
     }
 }

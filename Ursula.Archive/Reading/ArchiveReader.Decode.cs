@@ -1,14 +1,25 @@
 // Decoding one row group: only the columns the record form needs are fetched and decoded (the
-// analyst-facing text and offset columns are skipped); rows of other streams packed into the same
-// row group are skipped; consecutive rows of one append (JSON messages) are joined by commas.
-using Parquet;
+// analyst-facing text and offset columns are skipped), and consecutive rows of one append (JSON
+// messages) are joined by commas again. The result goes into the decoded cache.
 using Ursula.Archive.Format;
 
 namespace Ursula.Archive.Reading;
 
 public sealed partial class ArchiveReader
 {
-    private static async Task<long> DecodeAsync(OpenObject source, int rowGroup, long streamId, long from, long to, long maxBytes, List<ArchiveRecord> records, CancellationToken cancellationToken)
+    private async Task<DecodedRowGroup> GetRowGroupAsync(LazyObject source, int rowGroup, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetDecoded(source.Key, rowGroup, out var cached))
+        {
+            return cached;
+        }
+
+        var decoded = await DecodeAsync(await source.GetAsync(cancellationToken), rowGroup, cancellationToken);
+        cache.AddDecoded(source.Key, rowGroup, decoded);
+        return decoded;
+    }
+
+    private static async Task<DecodedRowGroup> DecodeAsync(OpenObject source, int rowGroup, CancellationToken cancellationToken)
     {
         await source.Stream.PrefetchAsync(ObjectLayout.ColumnRanges(source.Reader, rowGroup, DecodedColumns));
         var group = source.Reader.OpenRowGroupReader(rowGroup);
@@ -16,32 +27,15 @@ public sealed partial class ArchiveReader
         var ids = new long[rows];
         var recordStarts = new long[rows];
         var recordEnds = new long[rows];
-        await group.ReadAsync(ArchiveSchema.StreamId, ids.AsMemory(), cancellationToken: cancellationToken);
-        await group.ReadAsync(ArchiveSchema.RecordStart, recordStarts.AsMemory(), cancellationToken: cancellationToken);
-        await group.ReadAsync(ArchiveSchema.RecordEnd, recordEnds.AsMemory(), cancellationToken: cancellationToken);
-
-        var first = -1;
-        var last = -1;
-        for (var i = 0; i < rows; i++)
-        {
-            if (ids[i] == streamId && recordEnds[i] > from && recordStarts[i] < to)
-            {
-                first = first < 0 ? i : first;
-                last = i;
-            }
-        }
-
-        if (first < 0)
-        {
-            return 0;
-        }
-
         var appendedAt = new DateTime[rows];
         var logIndex = new long[rows];
         var producerId = new string?[rows];
         var producerEpoch = new long?[rows];
         var producerSeq = new long?[rows];
         var payload = new byte[]?[rows];
+        await group.ReadAsync(ArchiveSchema.StreamId, ids.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.RecordStart, recordStarts.AsMemory(), cancellationToken: cancellationToken);
+        await group.ReadAsync(ArchiveSchema.RecordEnd, recordEnds.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.AppendedAt, appendedAt.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.LogIndex, logIndex.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.ProducerId, producerId.AsMemory(), cancellationToken: cancellationToken);
@@ -49,12 +43,13 @@ public sealed partial class ArchiveReader
         await group.ReadAsync(ArchiveSchema.ProducerSeq, producerSeq.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.Payload, payload.AsMemory(), cancellationToken: cancellationToken);
 
-        long used = 0;
-        var row = first;
-        while (row <= last && used < maxBytes)
+        var streamIds = new List<long>();
+        var records = new List<ArchiveRecord>();
+        var row = 0;
+        while (row < rows)
         {
             var end = row + 1;
-            while (end <= last && recordStarts[end] == recordStarts[row])
+            while (end < rows && ids[end] == ids[row] && recordStarts[end] == recordStarts[row])
             {
                 end++;
             }
@@ -68,15 +63,15 @@ public sealed partial class ArchiveReader
                 producerId[row] is { } id ? new ArchiveProducer(id, producerEpoch[row], producerSeq[row]) : null);
             if (end - row != record.Length && end - row != 1)
             {
-                throw new FormatException($"Append [{record.Start}, {record.End}) of stream {streamId} has {end - row} rows in row group {rowGroup}.");
+                throw new FormatException($"Append [{record.Start}, {record.End}) of stream {ids[row]} has {end - row} rows in row group {rowGroup}.");
             }
 
+            streamIds.Add(ids[row]);
             records.Add(record);
-            used += record.Payload.Length;
             row = end;
         }
 
-        return used;
+        return new DecodedRowGroup([.. streamIds], [.. records]);
     }
 
     private static byte[] Join(byte[]?[] payload, int from, int to)

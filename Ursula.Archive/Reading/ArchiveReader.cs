@@ -53,11 +53,12 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
     /// <summary>Every append of the entry, in order (what restore and compaction copy).</summary>
     public async IAsyncEnumerable<ArchiveRecord> ReadAllAsync(ManifestEntry entry, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var source = await OpenAsync(entry.ObjectKey, entry.ObjectSize, cancellationToken);
+        await using var source = new LazyObject(this, entry.ObjectKey, entry.ObjectSize);
         foreach (var group in entry.RowGroups.OrderBy(g => g.Index))
         {
             var records = new List<ArchiveRecord>();
-            await DecodeAsync(source, group.Index, entry.StreamId, entry.Start, entry.End, long.MaxValue, records, cancellationToken);
+            var decoded = await GetRowGroupAsync(source, group.Index, cancellationToken);
+            decoded.Take(entry.StreamId, entry.Start, entry.End, long.MaxValue, records);
             foreach (var record in records)
             {
                 yield return record;
@@ -84,10 +85,11 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
         }
 
         long used = 0;
-        await using var source = await OpenAsync(entry.ObjectKey, entry.ObjectSize, cancellationToken);
+        await using var source = new LazyObject(this, entry.ObjectKey, entry.ObjectSize);
         foreach (var group in entry.RowGroupsFor(from, to).OrderBy(g => g.Index))
         {
-            used += await DecodeAsync(source, group.Index, entry.StreamId, from, to, maxBytes - used, records, cancellationToken);
+            var decoded = await GetRowGroupAsync(source, group.Index, cancellationToken);
+            used += decoded.Take(entry.StreamId, from, to, maxBytes - used, records);
             if (used >= maxBytes)
             {
                 break;
@@ -109,6 +111,25 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
         {
             await stream.DisposeAsync();
             throw new FormatException($"Object {key} is not a readable Parquet file: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>An object opened only when a row group it holds is not in the decoded cache.</summary>
+    private sealed class LazyObject(ArchiveReader owner, string key, long size) : IAsyncDisposable
+    {
+        private OpenObject? open;
+
+        public string Key => key;
+
+        public async Task<OpenObject> GetAsync(CancellationToken cancellationToken) =>
+            open ??= await owner.OpenAsync(key, size, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (open is not null)
+            {
+                await open.DisposeAsync();
+            }
         }
     }
 

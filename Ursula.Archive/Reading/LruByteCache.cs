@@ -1,12 +1,12 @@
-// A least-recently-used map bounded by the bytes of its values, safe for concurrent readers.
+// A least-recently-used map bounded by the bytes its values take, safe for concurrent readers.
 namespace Ursula.Archive.Reading;
 
-internal sealed class LruByteCache<TKey>(long capacityBytes)
+internal sealed class LruByteCache<TKey, TValue>(long capacityBytes)
     where TKey : notnull
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<TKey, LinkedListNode<(TKey Key, byte[] Value)>> map = [];
-    private readonly LinkedList<(TKey Key, byte[] Value)> order = new();
+    private readonly Dictionary<TKey, LinkedListNode<Item>> map = [];
+    private readonly LinkedList<Item> order = new();
     private long bytes;
 
     public long Bytes
@@ -20,7 +20,7 @@ internal sealed class LruByteCache<TKey>(long capacityBytes)
         }
     }
 
-    public bool TryGet(TKey key, out byte[] value)
+    public bool TryGet(TKey key, out TValue value)
     {
         lock (gate)
         {
@@ -33,13 +33,13 @@ internal sealed class LruByteCache<TKey>(long capacityBytes)
             }
         }
 
-        value = [];
+        value = default!;
         return false;
     }
 
-    public void Add(TKey key, byte[] value)
+    public void Add(TKey key, TValue value, long size)
     {
-        if (value.Length > capacityBytes)
+        if (size > capacityBytes)
         {
             return;
         }
@@ -49,16 +49,16 @@ internal sealed class LruByteCache<TKey>(long capacityBytes)
             if (map.Remove(key, out var existing))
             {
                 order.Remove(existing);
-                bytes -= existing.Value.Value.Length;
+                bytes -= existing.Value.Size;
             }
 
-            map[key] = order.AddFirst((key, value));
-            bytes += value.Length;
+            map[key] = order.AddFirst(new Item(key, value, size));
+            bytes += size;
             while (bytes > capacityBytes && order.Last is { } last)
             {
                 order.RemoveLast();
                 map.Remove(last.Value.Key);
-                bytes -= last.Value.Value.Length;
+                bytes -= last.Value.Size;
             }
         }
     }
@@ -72,8 +72,10 @@ internal sealed class LruByteCache<TKey>(long capacityBytes)
                 var node = map[key];
                 map.Remove(key);
                 order.Remove(node);
-                bytes -= node.Value.Value.Length;
+                bytes -= node.Value.Size;
             }
         }
     }
+
+    private sealed record Item(TKey Key, TValue Value, long Size);
 }
