@@ -105,6 +105,31 @@ public sealed class ArchiveRoundTripTests : IDisposable
         Assert.Equal(written.Size, layout.Size);
     }
 
+    [Fact]
+    public async Task Concurrent_catch_up_readers_sharing_one_cache_each_get_the_whole_stream_exactly()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var segment = ArchiveTestData.Json(4, "/fan", Enumerable.Range(0, 300).Select(i => new[] { $"{{\"i\":{i}}}", ArchiveTestData.TrickyMessages[i % 11] }));
+        var written = await new ArchiveWriter(store, new ArchiveWriterOptions { RowGroupTargetBytes = 4096 }).WriteObjectAsync([segment], ct);
+        var reader = new ArchiveReader(store, new ArchiveReadCache(new ArchiveCacheOptions { BlockSize = 4096, CapacityBytes = 64 << 10, DecodedCapacityBytes = 16 << 10 }));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            var records = new List<ArchiveRecord>();
+            var position = 0L;
+            while (position < segment.End)
+            {
+                var chunk = await reader.ReadAsync(written.Entries, position, segment.End, 700, ct);
+                records.AddRange(chunk.Where(r => r.Start >= position));
+                position = chunk[^1].End;
+            }
+
+            return records;
+        }, ct)));
+
+        Assert.All(results, records => ArchiveTestData.AssertSameRecords(segment.Records, records));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(root))
