@@ -13,10 +13,11 @@ namespace Ursula.Tests.Archive;
 [Trait("Category", "Archive")]
 public sealed class ArchiveLifecycleTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"ursula-archive-life-{Guid.NewGuid():N}");
+    private readonly TemporaryArchive archive = new();
+
     private readonly FileSystemObjectStore store;
 
-    public ArchiveLifecycleTests() => store = new FileSystemObjectStore(root);
+    public ArchiveLifecycleTests() => store = archive.Store;
 
     [Fact]
     public async Task Ten_thousand_small_streams_pack_into_a_handful_of_objects_and_each_reads_back_on_its_own()
@@ -162,11 +163,5 @@ public sealed class ArchiveLifecycleTests : IDisposable
     private static void Slice(ArchiveSegment segment, long from, long to, out ArchiveSegment slice) =>
         slice = segment with { Records = [.. segment.Records.Where(r => r.Start >= from && r.End <= to)] };
 
-    public void Dispose()
-    {
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
+    public void Dispose() => archive.Dispose();
 }

@@ -9,10 +9,11 @@ namespace Ursula.Tests.Archive;
 [Trait("Category", "Archive")]
 public sealed class ArchiveRoundTripTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"ursula-archive-rt-{Guid.NewGuid():N}");
+    private readonly TemporaryArchive archive = new();
+
     private readonly FileSystemObjectStore store;
 
-    public ArchiveRoundTripTests() => store = new FileSystemObjectStore(root);
+    public ArchiveRoundTripTests() => store = archive.Store;
 
     [Fact]
     public async Task Byte_stream_appends_come_back_byte_exact_from_the_start()
@@ -130,11 +131,5 @@ public sealed class ArchiveRoundTripTests : IDisposable
         Assert.All(results, records => ArchiveTestData.AssertSameRecords(segment.Records, records));
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
+    public void Dispose() => archive.Dispose();
 }

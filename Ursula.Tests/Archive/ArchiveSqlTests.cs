@@ -13,19 +13,19 @@ namespace Ursula.Tests.Archive;
 [Trait("Category", "Archive")]
 public sealed class ArchiveSqlTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"ursula-archive-sql-{Guid.NewGuid():N}");
+    private readonly TemporaryArchive archive = new();
+
     private readonly FileSystemObjectStore store;
 
-    public ArchiveSqlTests() => store = new FileSystemObjectStore(root);
+    public ArchiveSqlTests() => store = archive.Store;
 
     [Fact]
     public async Task Plain_read_parquet_over_the_glob_returns_the_same_messages_as_were_archived()
     {
         var ct = TestContext.Current.CancellationToken;
-        await ChatArchive.WriteAsync(store, ct);
-        using var sql = await ArchiveSql.OpenAsync(store, ct);
+        using var sql = await OpenChatArchiveAsync(ct);
 
-        var glob = Path.Combine(root, ArchiveKeys.DataGlob);
+        var glob = Path.Combine(archive.Root, ArchiveKeys.DataGlob);
         var result = await sql.QueryAsync($"SELECT stream, start_offset, end_offset, text, payload FROM read_parquet('{glob}') WHERE content_type = 'application/json' ORDER BY stream, start_pos", ct);
 
         var expected = ChatArchive.Messages().OrderBy(m => m.Stream, StringComparer.Ordinal).ThenBy(m => m.Position).ToList();
@@ -48,8 +48,7 @@ public sealed class ArchiveSqlTests : IDisposable
     public async Task The_messages_view_has_the_documented_columns_and_types()
     {
         var ct = TestContext.Current.CancellationToken;
-        await ChatArchive.WriteAsync(store, ct);
-        using var sql = await ArchiveSql.OpenAsync(store, ct);
+        using var sql = await OpenChatArchiveAsync(ct);
 
         var columns = await sql.QueryAsync("SELECT column_name, column_type FROM (DESCRIBE messages)", ct);
 
@@ -64,8 +63,7 @@ public sealed class ArchiveSqlTests : IDisposable
     public async Task Messages_per_hour_per_stream_counts_every_message_in_its_hour()
     {
         var ct = TestContext.Current.CancellationToken;
-        await ChatArchive.WriteAsync(store, ct);
-        using var sql = await ArchiveSql.OpenAsync(store, ct);
+        using var sql = await OpenChatArchiveAsync(ct);
 
         var result = await sql.QueryAsync(AnalyticsQueries.Load("messages_per_hour"), ct);
 
@@ -84,8 +82,7 @@ public sealed class ArchiveSqlTests : IDisposable
     public async Task Top_producers_ranks_producers_by_messages_written()
     {
         var ct = TestContext.Current.CancellationToken;
-        await ChatArchive.WriteAsync(store, ct);
-        using var sql = await ArchiveSql.OpenAsync(store, ct);
+        using var sql = await OpenChatArchiveAsync(ct);
 
         var result = await sql.QueryAsync(AnalyticsQueries.Load("top_producers"), ct);
 
@@ -100,8 +97,7 @@ public sealed class ArchiveSqlTests : IDisposable
     public async Task The_json_search_finds_the_chat_messages_that_mention_an_invoice()
     {
         var ct = TestContext.Current.CancellationToken;
-        await ChatArchive.WriteAsync(store, ct);
-        using var sql = await ArchiveSql.OpenAsync(store, ct);
+        using var sql = await OpenChatArchiveAsync(ct);
 
         var result = await sql.QueryAsync(AnalyticsQueries.Load("search_json"), ct);
 
@@ -140,11 +136,11 @@ public sealed class ArchiveSqlTests : IDisposable
         Assert.Equal(["messages_per_hour", "search_json", "top_producers"], AnalyticsQueries.Names);
     }
 
-    public void Dispose()
+    public void Dispose() => archive.Dispose();
+
+    private async Task<ArchiveSql> OpenChatArchiveAsync(CancellationToken cancellationToken)
     {
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        await ChatArchive.WriteAsync(store, cancellationToken);
+        return await ArchiveSql.OpenAsync(store, cancellationToken);
     }
 }

@@ -22,7 +22,7 @@ public sealed class S3rverFixture : IAsyncLifetime
 
     public Uri Endpoint => new($"http://127.0.0.1:{Port}");
 
-    public static string PackageDirectory { get; } = FindPackageDirectory();
+    public static string PackageDirectory { get; } = NpmPackageDirectory.Find("Ursula.Tests/Archive/s3");
 
     public async ValueTask InitializeAsync()
     {
@@ -171,19 +171,5 @@ public sealed class S3rverFixture : IAsyncLifetime
         {
             InstallLock.Release();
         }
-    }
-
-    private static string FindPackageDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "Ursula.Tests", "Archive", "s3");
-            if (File.Exists(Path.Combine(candidate, "package.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Ursula.Tests/Archive/s3 not found above " + AppContext.BaseDirectory);
     }
 }
