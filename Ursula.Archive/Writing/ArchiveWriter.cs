@@ -59,7 +59,8 @@ public sealed class ArchiveWriter
         var stored = await store.HeadAsync(key, cancellationToken);
         if (stored?.Size != layout.Size)
         {
-            throw new ObjectStoreException(store.Description, key, $"holds {stored?.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"} bytes after a put of {layout.Size}:", null);
+            var found = stored is null ? "no object" : $"{stored.Size} bytes";
+            throw new ObjectStoreException(store.Description, key, $"size check failed after the upload ({found} stored, {layout.Size} written) of", null);
         }
 
         return new ArchivedObject(key, layout.Size, layout.Description.WrittenAtMs, layout.EntriesFor(key));
