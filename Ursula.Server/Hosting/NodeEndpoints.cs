@@ -17,7 +17,7 @@ public static class NodeEndpoints
         AdminEndpoints.Map(endpoints);
     }
 
-    private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, StreamCatalog catalog, IRaftCluster cluster, CancellationToken cancellationToken)
+    private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, PostgresSnapshots snapshots, StreamCatalog catalog, IRaftCluster cluster, CancellationToken cancellationToken)
     {
         string? problem = null;
         try
@@ -36,6 +36,11 @@ public static class NodeEndpoints
         if (problem is null && !storage.IsHealthy)
         {
             problem = $"PostgreSQL rejects writes: {storage.LastError}";
+        }
+
+        if (problem is null && snapshots.IsInstalling)
+        {
+            problem = "Catching up: installing a snapshot of the leader's state";
         }
 
         var leader = cluster.Leader?.EndPoint.ToString();

@@ -50,7 +50,7 @@ public static partial class ServerHost
         HostingLog.ClusterSecretSource(log, secretSource);
         await app.WaitForShutdownAsync(cancellationToken);
         await app.StopAsync(CancellationToken.None);
-        return 0;
+        return Environment.ExitCode;
     }
 
     public static void AddConfiguration(ConfigurationManager configuration, IReadOnlyDictionary<string, string?> settings)

@@ -14,4 +14,7 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Forwarding {Count} commands to the leader failed: {Reason}")]
     public static partial void ForwardFailed(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Critical, Message = "Applying log entry {Index} failed; the node stops so that it restarts from PostgreSQL and its WAL")]
+    public static partial void ApplyFailed(ILogger logger, long index, Exception error);
 }

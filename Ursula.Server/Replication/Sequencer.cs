@@ -156,11 +156,16 @@ public sealed partial class Sequencer(
     {
         var pending = new PendingBatch(batch);
         var buffer = new ArrayBufferWriter<byte>(4096);
+        var committed = false;
         try
         {
             var commands = batch.ConvertAll(p => p.Command);
             CommandCodec.Write(buffer, time.GetUtcNow().ToUnixTimeMilliseconds(), commands);
+
+            // Returns once the entry is committed (appended on a majority and flushed here: DotNext
+            // commits an index only after its own WAL flush covers it) and applied here.
             await cluster.ReplicateAsync(buffer.WrittenMemory, pending, stoppingToken);
+            committed = true;
             await MakeDurableOnMajorityAsync(stoppingToken);
             if (!pending.Release())
             {
@@ -169,37 +174,37 @@ public sealed partial class Sequencer(
         }
         catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // Committed and applied here already: that outcome stands, whatever happened since.
-            if (pending.Release())
+            // On one node, an applied entry is flushed: that outcome stands. With more members it is
+            // committed, but a majority may not have it on disk yet: the client cannot be told it is
+            // durable, and a retry with the same producer headers is answered as a duplicate.
+            if (cluster.Members.Count <= 1 && pending.Release())
             {
                 return;
             }
 
             ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
-            pending.Fail(new ServiceUnavailableException("Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe", RetryAfter, e));
+            pending.Fail(new ServiceUnavailableException(
+                committed
+                    ? "Leadership changed before a majority had the write on disk; its outcome is unknown, retry with the same producer headers to be safe"
+                    : "Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe",
+                RetryAfter,
+                e));
         }
     }
 
     /// <summary>
     /// A commit means a majority appended the entry, but a follower acknowledges an append before
-    /// its WAL is on disk and fsyncs a moment later. The next replication round carries the new
-    /// commit index, and a follower commits (fsyncs) before it answers that round: waiting for it
-    /// makes an acknowledged write survive even every node crashing at once.
+    /// its WAL is on disk. The next replication round carries the new commit index, and a follower
+    /// commits, which in DotNext means flushing its WAL up to there, before it answers: the round
+    /// completes only when a majority answered it, so waiting for it makes an acknowledged write
+    /// survive even every node losing power at once. A round without a majority ends this node's
+    /// leadership, and the wait with NotLeaderException.
     /// </summary>
     private async ValueTask MakeDurableOnMajorityAsync(CancellationToken cancellationToken)
     {
-        if (cluster.Members.Count <= 1)
-        {
-            return;
-        }
-
-        try
+        if (cluster.Members.Count > 1)
         {
             await cluster.ForceReplicationAsync(cancellationToken);
-        }
-        catch (NotLeaderException)
-        {
-            // Committed before leadership moved: the outcome stands.
         }
     }
 

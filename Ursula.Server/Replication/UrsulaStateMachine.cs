@@ -8,8 +8,15 @@ using Ursula.Server.State.Postgres;
 
 namespace Ursula.Server.Replication;
 
-public sealed class UrsulaStateMachine(StreamCatalog catalog, PostgresSnapshots snapshots, ILogger<UrsulaStateMachine> logger) : IStateMachine
+public sealed class UrsulaStateMachine(
+    StreamCatalog catalog,
+    PostgresSnapshots snapshots,
+    IHostApplicationLifetime lifetime,
+    ILogger<UrsulaStateMachine> logger) : IStateMachine
 {
+    /// <summary>The exit code of a node stopped because an entry could not be applied.</summary>
+    public const int ApplyFailedExitCode = 70;
+
     public ISnapshot? Snapshot => snapshots.Current;
 
     public ValueTask ReclaimGarbageAsync(long watermark, CancellationToken token) => ValueTask.CompletedTask;
@@ -18,6 +25,7 @@ public sealed class UrsulaStateMachine(StreamCatalog catalog, PostgresSnapshots 
     {
         if (entry.IsSnapshot)
         {
+            // A failure here fails the leader's InstallSnapshot request, which it sends again.
             return await snapshots.InstallAsync(entry, token);
         }
 
@@ -41,7 +49,22 @@ public sealed class UrsulaStateMachine(StreamCatalog catalog, PostgresSnapshots 
             return entry.Index;
         }
 
-        var outcomes = await catalog.ApplyAsync(entry.Index, entry.Term, batch, token);
+        ApplyOutcome[] outcomes;
+        try
+        {
+            outcomes = await catalog.ApplyAsync(entry.Index, entry.Term, batch, token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            // Apply waits out its dependencies itself, so this is a defect. Going on could leave
+            // this node's state half-applied and unlike the others': stop, and let the restart
+            // replay the entry from PostgreSQL's applied index and the WAL.
+            ReplicationLog.ApplyFailed(logger, entry.Index, e);
+            Environment.ExitCode = ApplyFailedExitCode;
+            lifetime.StopApplication();
+            throw;
+        }
+
         snapshots.NoteApplied(entry.Index, entry.Term, payload.Length);
         (entry.Context as PendingBatch)?.Complete(outcomes);
         return entry.Index;

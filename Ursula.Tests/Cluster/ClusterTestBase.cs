@@ -20,13 +20,16 @@ public abstract class ClusterTestBase(ClusterPostgres postgres) : IAsyncLifetime
     /// <summary>Flags for every node of this class's clusters, on top of <see cref="TestCluster.NodeArguments"/>.</summary>
     protected virtual IReadOnlyList<string> ExtraNodeArguments => [];
 
+    /// <summary>Extra environment variables for node <c>i</c> of this class's clusters.</summary>
+    protected virtual IReadOnlyDictionary<string, string> NodeEnvironment(int node) => new Dictionary<string, string>();
+
     public async ValueTask InitializeAsync()
     {
-        cluster = await TestCluster.StartAsync(postgres, GetType().Name.Replace("Tests", string.Empty, StringComparison.Ordinal), ExtraNodeArguments, Ct);
+        cluster = await TestCluster.StartAsync(postgres, GetType().Name.Replace("Tests", string.Empty, StringComparison.Ordinal), ExtraNodeArguments, Ct, NodeEnvironment);
         Log($"cluster of {TestCluster.Size} nodes up after {clock.Elapsed.TotalSeconds:F1} s ({cluster.StartupReport}): {string.Join(", ", cluster.Urls)}");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (cluster is not null)
         {
@@ -87,16 +90,44 @@ public abstract class ClusterTestBase(ClusterPostgres postgres) : IAsyncLifetime
     protected static Task<TimeSpan> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         WaitUntilAsync(() => Task.FromResult(condition()), timeout, what);
 
-    /// <summary>Stops the load (its writers' last appends acknowledged), waits for the nodes to converge and checks every stream on every node.</summary>
-    protected async Task StopLoadAndCheckAsync(AppendLoad load)
+    /// <summary>
+    /// Stops the load (its writers' last appends acknowledged), waits for the nodes to converge with
+    /// everything in PostgreSQL, restarts every node (SIGKILL, so nothing is flushed on the way out)
+    /// so that reads come from storage rather than memory, and checks every stream on every node.
+    /// </summary>
+    protected async Task StopLoadAndCheckAsync(AppendLoad load) => await StopLoadsAndCheckAsync([load]);
+
+    protected async Task StopLoadsAndCheckAsync(IReadOnlyList<AppendLoad> loads)
     {
-        await load.StopAsync(TimeSpan.FromSeconds(45));
-        Log($"load: {load.Describe()}");
+        foreach (var load in loads.Where(l => !l.Drained))
+        {
+            await load.StopAsync(TimeSpan.FromSeconds(45));
+            Log($"load: {load.Describe()}");
+        }
+
         var converged = await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
         Log($"converged at log index {converged.Values.First().AppliedIndex} (term {converged.Values.First().Term}); snapshots installed from the leader: {string.Join(", ", Enumerable.Range(0, TestCluster.Size).Select(i => $"node {i}: {Cluster.SnapshotInstalls(i)}"))}");
-        Assert.True(load.Anomalies.Count == 0, $"Responses no correct cluster gives:\n{string.Join('\n', load.Anomalies.Take(50))}");
-        var report = await AppendChecker.CheckAsync(load, Cluster.Urls, Ct);
-        Log($"check: {report}");
-        Assert.True(report.Passed, report.ToString());
+        foreach (var load in loads)
+        {
+            Assert.True(load.Anomalies.Count == 0, $"Responses no correct cluster gives:\n{string.Join('\n', load.Anomalies.Take(50))}");
+        }
+
+        await RestartAllAsync();
+        foreach (var load in loads)
+        {
+            var report = await AppendChecker.CheckAsync(load, Cluster.Urls, Ct);
+            Log($"check after restarting every node: {report}");
+            Assert.True(report.Passed, report.ToString());
+        }
+    }
+
+    /// <summary>SIGKILL of every node, then all start again on their data and agree on a leader.</summary>
+    protected async Task RestartAllAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        Cluster.KillAll();
+        await Task.WhenAll(Enumerable.Range(0, TestCluster.Size).Select(i => Cluster.RestartAsync(i, Ct)));
+        await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
+        Log($"every node killed and restarted; converged again after {clock.Elapsed.TotalSeconds:F1} s");
     }
 }

@@ -76,7 +76,7 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
         await after.CreateStreamsAsync(Ct);
         after.Start();
         await WaitUntilAsync(() => after.AcknowledgedVia(lagging) >= 50, TimeSpan.FromSeconds(30), $"node {lagging} acknowledged appends");
-        await StopLoadAndCheckAsync(after);
+        await StopLoadsAndCheckAsync([load, after]);
     }
 
     private static string Describe(long[] chunks) =>

@@ -1,7 +1,8 @@
 // Membership changes on a running cluster under load: two nodes started with --join are added through
 // the admin endpoint (asked of a follower, which relays to the leader) to make five members, writes go
 // through all five, then an original follower is removed and stopped, and a joined node restarted on
-// its data directory comes back knowing the membership it was given.
+// its data directory comes back knowing the membership it was given. The final check reads from
+// storage: every remaining member is killed and restarted before it.
 using System.Diagnostics;
 using System.Net;
 using Ursula.Tests.Infrastructure;
@@ -82,6 +83,27 @@ public sealed class MembershipTests(ClusterPostgres postgres) : ClusterTestBase(
             joiners[0].Restart();
             await joiners[0].WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), Ct);
             await fourLoad.StopAsync(TimeSpan.FromSeconds(45));
+            await WaitForMembersAsync(four, four.Count);
+            await WaitForConvergenceAsync(four);
+
+            // Read back from storage: all four members killed and restarted first.
+            var originals = Enumerable.Range(0, TestCluster.Size).Where(i => i != removed).ToList();
+            foreach (var i in originals)
+            {
+                Cluster.Kill(i);
+            }
+
+            foreach (var joiner in joiners)
+            {
+                joiner.Kill();
+            }
+
+            foreach (var joiner in joiners)
+            {
+                joiner.Restart();
+            }
+
+            await Task.WhenAll(originals.Select(i => Cluster.RestartAsync(i, Ct)).Concat(joiners.Select(j => j.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), Ct))));
             await WaitForMembersAsync(four, four.Count);
             await WaitForConvergenceAsync(four);
             await CheckAsync(load, four);

@@ -31,14 +31,18 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private bool disposed;
 
-    private TestCluster(ClusterPostgres postgres, string rootDirectory, NodeProcess[] nodes)
+    private TestCluster(ClusterPostgres postgres, string rootDirectory, NodeProcess[] nodes, string[] databases)
     {
+        Databases = databases;
         Postgres = postgres;
         RootDirectory = rootDirectory;
         this.nodes = nodes;
     }
 
     public ClusterPostgres Postgres { get; }
+
+    /// <summary>Each node's PostgreSQL connection string, by node index.</summary>
+    public IReadOnlyList<string> Databases { get; }
 
     /// <summary>How long the nodes took to become healthy and to elect a leader.</summary>
     public string StartupReport { get; private set; } = string.Empty;
@@ -59,7 +63,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// Starts three nodes on free ports, each on a fresh database of its own server, with
     /// <see cref="NodeArguments"/> and <paramref name="extraArguments"/>, and waits for a leader.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(ClusterPostgres postgres, string name, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken)
+    public static async Task<TestCluster> StartAsync(ClusterPostgres postgres, string name, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken, Func<int, IReadOnlyDictionary<string, string>>? environment = null)
     {
         var databases = await postgres.CreateDatabasesAsync(name, cancellationToken);
         var free = new HashSet<int>();
@@ -78,7 +82,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             foreach (var (port, i) in ports.Select((p, i) => (p, i)))
             {
-                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. extraArguments, "--cluster", members]));
+                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. extraArguments, "--cluster", members], environment?.Invoke(i) ?? new Dictionary<string, string>()));
             }
         }
         catch
@@ -88,7 +92,7 @@ public sealed class TestCluster : IAsyncDisposable
             throw;
         }
 
-        var cluster = new TestCluster(postgres, root, [.. started]);
+        var cluster = new TestCluster(postgres, root, [.. started], databases);
         try
         {
             var clock = Stopwatch.StartNew();

@@ -2,6 +2,7 @@
 // suite/package-lock.json) with vitest against a node, and reads back its JSON report.
 using System.Diagnostics;
 using System.Text.Json;
+using Ursula.Tests.Infrastructure;
 
 namespace Ursula.Tests.Conformance;
 
@@ -12,7 +13,7 @@ public static class ConformanceSuite
     /// <summary>The suite's tests outside the (disabled) subscription block.</summary>
     public const int NonSubscriptionTests = 332;
 
-    public static string SuiteDirectory { get; } = FindSuiteDirectory();
+    public static string SuiteDirectory { get; } = NpmPackageDirectory.Find("Ursula.Tests/Conformance/suite");
 
     /// <summary>Installs the pinned suite with npm ci when it is not installed yet.</summary>
     public static async Task EnsureInstalledAsync(CancellationToken cancellationToken)
@@ -114,19 +115,5 @@ public static class ConformanceSuite
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string FindSuiteDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "Ursula.Tests", "Conformance", "suite");
-            if (File.Exists(Path.Combine(candidate, "package.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Ursula.Tests/Conformance/suite not found above " + AppContext.BaseDirectory);
     }
 }

@@ -11,9 +11,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly StringBuilder output = new();
     private Process process;
 
-    private NodeProcess(Process process, Uri baseUrl, IReadOnlyList<string> arguments)
+    private readonly IReadOnlyDictionary<string, string> environment;
+
+    private NodeProcess(Process process, Uri baseUrl, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         this.process = process;
+        this.environment = environment;
         BaseUrl = baseUrl;
         Arguments = arguments;
         Attach(process);
@@ -39,20 +42,25 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node: --listen on the given port, the given data dir and PostgreSQL, plus extra args.</summary>
-    public static NodeProcess Start(int port, string dataDir, string postgres, params string[] extra)
+    public static NodeProcess Start(int port, string dataDir, string postgres, params string[] extra) =>
+        Start(port, dataDir, postgres, extra, new Dictionary<string, string>());
+
+    /// <summary>The same with extra environment variables for the node process (e.g. an <see cref="FsyncGate"/>).</summary>
+    public static NodeProcess Start(int port, string dataDir, string postgres, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> environment)
     {
         var args = new List<string>
         {
             "serve", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDir, "--postgres", postgres,
         };
         args.AddRange(extra);
-        return new NodeProcess(Launch(args), new Uri($"http://127.0.0.1:{port}"), args);
+        return new NodeProcess(Launch(args, environment), new Uri($"http://127.0.0.1:{port}"), args, environment);
     }
 
     /// <summary>Runs the server binary with <paramref name="args"/> (a verb that exits) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyList<string> args, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using var run = new NodeProcess(Launch(args), new Uri("http://127.0.0.1"), args);
+        var none = new Dictionary<string, string>();
+        await using var run = new NodeProcess(Launch(args, none), new Uri("http://127.0.0.1"), args, none);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         await run.process.WaitForExitAsync(limit.Token);
@@ -70,7 +78,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
 
         process.Dispose();
-        process = Launch(Arguments);
+        process = Launch(Arguments, environment);
         Attach(process);
     }
 
@@ -153,7 +161,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static Process Launch(IReadOnlyList<string> args)
+    private static Process Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -171,6 +179,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Ursula"] = "Information";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the node.");
     }
 

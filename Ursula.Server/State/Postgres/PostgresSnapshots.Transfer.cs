@@ -74,32 +74,54 @@ public sealed partial class PostgresSnapshots
             }
         }, token);
 
-        long applied;
         await gate.Semaphore.WaitAsync(token);
+        Interlocked.Increment(ref installing);
         try
         {
             await using (var input = pipe.Reader.AsStream())
             {
+                // One transaction: when it fails (PostgreSQL down, the transfer cut) nothing changed
+                // here, the leader sends the snapshot again, and the flusher keeps what it holds.
                 await ImportAsync(input, token);
             }
 
-            var state = await store.LoadAsync(token);
+            // Committed: PostgreSQL holds the leader's state now, and the catalog must follow it
+            // before anything else runs, however long PostgreSQL takes to answer again.
+            var state = await LoadUntilLoadedAsync();
             catalog.Load(state);
 
             // The tables may be newer than the snapshot's index (the leader kept flushing while it
             // sent them); they say so themselves, and apply skips the entries they already hold.
             // The log restarts at the snapshot's own index and term, as DotNext expects.
-            applied = entry.Index;
             Reset(entry.Index, entry.Term);
             StorageLog.SnapshotInstalled(logger, state.AppliedIndex, state.Streams.Count);
         }
         finally
         {
+            Interlocked.Decrement(ref installing);
             gate.Semaphore.Release();
         }
 
         await produce;
-        return applied;
+        return entry.Index;
+    }
+
+    private async Task<CatalogState> LoadUntilLoadedAsync()
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await store.LoadAsync(stopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                StorageLog.SnapshotReloadFailed(logger, e.Message);
+                await Task.Delay(delay, stopping);
+                delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, delay.Ticks * 2));
+            }
+        }
     }
 
     private async Task ImportAsync(Stream input, CancellationToken token)

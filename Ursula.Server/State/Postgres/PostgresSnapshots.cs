@@ -16,6 +16,7 @@ public sealed partial class PostgresSnapshots(
     PostgresStateStore store,
     FlushGate gate,
     long retainLogBytes,
+    IHostApplicationLifetime lifetime,
     ILogger<PostgresSnapshots> logger)
 {
     private readonly Lock retention = new();
@@ -23,7 +24,9 @@ public sealed partial class PostgresSnapshots(
     private long appliedBytes;
     private long flushedIndex;
     private PostgresSnapshot? current;
+    private readonly CancellationToken stopping = lifetime.ApplicationStopping;
     private int installs;
+    private int installing;
     private int exports;
     private long exportPinnedUntil;
 
@@ -36,6 +39,9 @@ public sealed partial class PostgresSnapshots(
 
     /// <summary>Bumped (under the flush gate) whenever a snapshot replaced the whole state.</summary>
     public int Installs => Volatile.Read(ref installs);
+
+    /// <summary>True while a snapshot from the leader replaces this node's state (the node is not ready).</summary>
+    public bool IsInstalling => Volatile.Read(ref installing) > 0;
 
     /// <summary>The highest log index PostgreSQL has committed.</summary>
     public long FlushedIndex => Interlocked.Read(ref flushedIndex);

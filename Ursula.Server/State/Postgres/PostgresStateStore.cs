@@ -23,10 +23,23 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
         return new CatalogState(streams, producers, node.NextStreamId, node.AppliedIndex, node.AppliedTerm, node.ClockMs);
     }
 
+    /// <summary>
+    /// Writes a batch in one transaction with its applied index. Idempotent: a retry of a batch
+    /// whose commit succeeded but whose answer was lost (or that was merged with newer changes
+    /// since) skips the records PostgreSQL already holds, judged by the applied index it holds.
+    /// </summary>
     public async Task FlushAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = await connection.QuerySingleAsync<long>(new CommandDefinition(
+            "select applied_index from ursula_node_state for update", transaction: transaction, cancellationToken: cancellationToken));
+        if (stored >= batch.AppliedIndex)
+        {
+            // Everything in this batch is committed already.
+            return;
+        }
+
         if (batch.Streams.Count > 0)
         {
             await UpsertStreamsAsync(connection, batch.Streams.Values, cancellationToken);
@@ -34,7 +47,14 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
 
         if (batch.Records.Count > 0)
         {
-            await CopyRecordsAsync(connection, batch.Records, cancellationToken);
+            // Records of entries up to the stored index were committed with it; the rest were not.
+            var records = stored > 0 && batch.Records[0].Record.LogIndex <= stored
+                ? batch.Records.FindAll(r => r.Record.LogIndex > stored)
+                : batch.Records;
+            if (records.Count > 0)
+            {
+                await CopyRecordsAsync(connection, records, cancellationToken);
+            }
         }
 
         if (batch.Producers.Count > 0)

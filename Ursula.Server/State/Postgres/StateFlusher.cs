@@ -1,6 +1,8 @@
 // Writes what apply changed to PostgreSQL in the background, one transaction per batch together
 // with the applied index, then advances the snapshot index so the Raft WAL can be truncated.
-// A failed flush keeps its batch and retries: nothing applied is ever dropped.
+// The batch being written is held until a flush of it succeeds: a failed flush keeps it, folds in
+// what was applied since, and retries with backoff, so nothing applied is ever dropped and
+// applied_index in PostgreSQL never passes data PostgreSQL does not hold.
 namespace Ursula.Server.State.Postgres;
 
 public sealed class StateFlusher(
@@ -13,71 +15,91 @@ public sealed class StateFlusher(
     ILogger<StateFlusher> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+    // Changes taken from the catalog and not yet in PostgreSQL, and the state generation they
+    // belong to (a snapshot install replaces the whole state, and with it everything pending).
+    private ChangeBatch? pending;
+    private int pendingInstalls;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(50);
-        ChangeBatch? failed = null;
-        var failedInstalls = 0;
+        var backoff = FirstBackoff;
         while (!stoppingToken.IsCancellationRequested)
         {
+            bool failed;
             await gate.Semaphore.WaitAsync(stoppingToken);
             try
             {
-                if (failed is not null && failedInstalls != snapshots.Installs)
-                {
-                    // A snapshot replaced the whole state since this batch failed: it holds that batch already.
-                    failed = null;
-                }
-
-                var batch = failed ?? catalog.TakeChanges();
-                if (batch.IsEmpty && batch.AppliedIndex <= snapshots.FlushedIndex)
-                {
-                    failed = null;
-                }
-                else
-                {
-                    await store.FlushAsync(batch, stoppingToken);
-                    failed = null;
-                    backoff = TimeSpan.FromMilliseconds(50);
-                    health.ReportWriteSucceeded();
-                    snapshots.Advance(batch.AppliedIndex, batch.AppliedTerm);
-                    budget.MarkFlushed(batch.AppliedIndex);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                failed = catalog.TakeChangesMergedAfter(failed);
-                failedInstalls = snapshots.Installs;
-                health.ReportWriteFailed(e);
-                StorageLog.FlushFailed(logger, e.Message);
+                failed = !await TryFlushAsync(stoppingToken);
             }
             finally
             {
                 gate.Semaphore.Release();
             }
 
-            await Task.Delay(failed is null ? Interval : backoff, stoppingToken);
-            if (failed is not null)
-            {
-                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
-            }
+            await Task.Delay(failed ? backoff : Interval, stoppingToken);
+            backoff = failed ? TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2)) : FirstBackoff;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+
+        // A last flush on a clean stop, so a restart replays as little of the WAL as possible.
+        // Whatever it cannot write stays in the WAL, which the next start replays.
+        await gate.Semaphore.WaitAsync(CancellationToken.None);
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await TryFlushAsync(limit.Token);
+        }
+        finally
+        {
+            gate.Semaphore.Release();
+        }
+    }
+
+    /// <summary>Writes everything applied so far; false when PostgreSQL refused it (it stays pending). Call under the gate.</summary>
+    private async Task<bool> TryFlushAsync(CancellationToken cancellationToken)
+    {
+        if (pending is not null && pendingInstalls != snapshots.Installs)
+        {
+            // A snapshot replaced the whole state since this batch was taken: the state holds it already.
+            pending = null;
         }
 
-        // Final flush on a clean stop, so a restart replays as little of the WAL as possible.
-        var last = catalog.TakeChangesMergedAfter(failed);
-        if (!last.IsEmpty || last.AppliedIndex > snapshots.FlushedIndex)
+        pendingInstalls = snapshots.Installs;
+        pending = catalog.TakeChangesMergedAfter(pending);
+        var batch = pending;
+        if (batch.IsEmpty && batch.AppliedIndex <= snapshots.FlushedIndex)
         {
-            try
-            {
-                await store.FlushAsync(last, CancellationToken.None);
-                snapshots.Advance(last.AppliedIndex, last.AppliedTerm);
-            }
-            catch (Exception e)
-            {
-                StorageLog.FlushFailed(logger, e.Message);
-            }
+            pending = null;
+            return true;
         }
+
+        try
+        {
+            await store.FlushAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            health.ReportWriteFailed(e);
+            StorageLog.FlushFailed(logger, batch.AppliedIndex, batch.Records.Count, e.Message);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the batch stays pending (and in the WAL).
+            return false;
+        }
+
+        pending = null;
+        health.ReportWriteSucceeded();
+        snapshots.Advance(batch.AppliedIndex, batch.AppliedTerm);
+        budget.MarkFlushed(batch.AppliedIndex);
+        return true;
     }
 }

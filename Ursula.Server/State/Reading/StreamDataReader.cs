@@ -4,7 +4,7 @@ using Ursula.Server.Streams;
 
 namespace Ursula.Server.State.Reading;
 
-public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold)
+public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold, ILogger<StreamDataReader> logger)
 {
     /// <summary>Reads [from, meta.Tail) of a stream up to about maxBytes of payload.</summary>
     public async ValueTask<ReadSlice> ReadAsync(StreamHandle handle, StreamMeta meta, long from, long maxBytes, CancellationToken cancellationToken)
@@ -45,6 +45,7 @@ public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold)
 
             if (records.Count == 0)
             {
+                ThrowUnlessRemoved(handle, position, cap, null);
                 break;
             }
 
@@ -55,6 +56,12 @@ public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold)
                     break;
                 }
 
+                if (record.Start > position || record.End <= position)
+                {
+                    ThrowUnlessRemoved(handle, position, cap, record);
+                    return position;
+                }
+
                 position = json
                     ? TakeMessages(record, position, cap, parts, budget)
                     : TakeBytes(record, position, cap, parts, budget);
@@ -62,6 +69,24 @@ public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold)
         }
 
         return position;
+    }
+
+    /// <summary>
+    /// The stream's metadata says data exists that no tier holds: stored state and metadata
+    /// disagree. That is never the client's fault and must not look like a 500 or a short read.
+    /// </summary>
+    private void ThrowUnlessRemoved(StreamHandle handle, long position, long cap, DataRecord? found)
+    {
+        if (handle.Removed)
+        {
+            // Deleted while this read ran: its records left with it; the reader ends.
+            return;
+        }
+
+        ReadingLog.StoredDataMissing(logger, handle.Meta.Path, handle.Id, position, cap, found?.Start ?? -1, found?.End ?? -1, handle.Data.FirstPosition);
+        throw new ServiceUnavailableException(
+            "This node's stored data for the stream is incomplete; the error is logged. Retry, or read from another node",
+            TimeSpan.FromSeconds(5));
     }
 
     private static long TakeBytes(DataRecord record, long position, long cap, List<ReadOnlyMemory<byte>> parts, Budget budget)
