@@ -154,7 +154,9 @@ public sealed partial class Sequencer(
 
     private async Task ReplicateAsync(List<PendingCommand> batch, CancellationToken stoppingToken)
     {
-        var pending = new PendingBatch(batch);
+        // The entry takes the cluster's term as it is appended; if the term moves in between, the
+        // applied entry's term differs and its waiters are answered 503, never another's outcome.
+        var pending = new PendingBatch(batch, cluster.Term);
         var buffer = new ArrayBufferWriter<byte>(4096);
         var committed = false;
         try

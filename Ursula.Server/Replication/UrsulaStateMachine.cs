@@ -66,7 +66,7 @@ public sealed class UrsulaStateMachine(
         }
 
         snapshots.NoteApplied(entry.Index, entry.Term, payload.Length);
-        (entry.Context as PendingBatch)?.Complete(outcomes);
+        (entry.Context as PendingBatch)?.Complete(entry.Term, outcomes);
         return entry.Index;
     }
 }

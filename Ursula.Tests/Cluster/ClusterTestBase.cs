@@ -39,6 +39,11 @@ public abstract class ClusterTestBase(ClusterPostgres postgres) : IAsyncLifetime
                 // Kept for a post-mortem: the data directories go, the logs stay.
                 var logs = Path.Combine(Path.GetTempPath(), "ursula-cluster-logs", $"{TestContext.Current.TestMethod?.MethodName ?? GetType().Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
                 cluster.SaveLogs(logs);
+                if (failed)
+                {
+                    await cluster.SaveStoredStateAsync(logs);
+                }
+
                 Log($"node logs saved in {logs}");
                 if (failed)
                 {

@@ -320,6 +320,47 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes what each node's PostgreSQL holds (node state, streams, every record with its log
+    /// index) to DIRECTORY/nodeI.state.tsv, for a post-mortem of copies that differ.
+    /// </summary>
+    public async Task SaveStoredStateAsync(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < Size; i++)
+        {
+            var text = new StringBuilder();
+            try
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(Databases[i]);
+                await connection.OpenAsync();
+                foreach (var query in new[]
+                {
+                    "select applied_index, applied_term, next_stream_id from ursula_node_state",
+                    "select stream_id, path, tail, closed from streams order by stream_id",
+                    "select stream_id, start_pos, end_pos, log_index, producer_id, encode(payload, 'escape') from stream_records order by stream_id, start_pos",
+                })
+                {
+                    text.AppendLine($"-- {query}");
+                    await using var command = new Npgsql.NpgsqlCommand(query, connection);
+                    await using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        var values = new object[reader.FieldCount];
+                        reader.GetValues(values);
+                        text.AppendLine(string.Join('\t', values.Select(v => v.ToString()?.Replace("\n", "\\n", StringComparison.Ordinal))));
+                    }
+                }
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                text.AppendLine($"-- could not read: {e.Message}");
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(directory, $"node{i}.state.tsv"), text.ToString());
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (disposed)
