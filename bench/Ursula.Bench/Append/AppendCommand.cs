@@ -52,7 +52,10 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         var plan = new AppendPlan(client, urls, CreatePayload(payloadSize, contentType), contentType,
             producer ? $"bench-{runId}" : null, pacer, clock);
         var writers = Enumerable.Range(0, concurrency).Select(i => new AppendWriter(i, plan)).ToArray();
+        var cpu = new SelfCpu();
+        var cpuWindow = MeasureCpuAsync(cpu, clock, ct);
         await Task.WhenAll(writers.Select(w => Task.Run(() => w.RunAsync(ct), ct)));
+        await cpuWindow;
         var tail = RunClock.Seconds(Stopwatch.GetTimestamp() - clock.End);
         if (watcher is not null)
         {
@@ -60,6 +63,7 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         }
 
         Summarise(result, writers, payloadSize, duration, pacer, tail);
+        cpu.Report(result, log, writers.Sum(w => w.Succeeded));
         watcher?.Report(result, log);
         result.PrintMetrics(log);
         result.Save(log);
@@ -114,6 +118,15 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         log.WriteLine($"latency from scheduled send time (target {pacer.Rate:0}/s, achieved {achieved:0.0}/s): {summary}");
         result.Metric("targetRate", pacer.Rate);
         summary.AddTo(result, "sched");
+    }
+
+    /// <summary>The CPU of this process over the measured window only (stream creation and warm-up excluded).</summary>
+    private static async Task MeasureCpuAsync(SelfCpu cpu, RunClock clock, CancellationToken ct)
+    {
+        await RunClock.DelayUntilAsync(clock.MeasureStart, ct);
+        cpu.Start();
+        await RunClock.DelayUntilAsync(clock.End, ct);
+        cpu.Stop();
     }
 
     /// <summary>A pre-allocated payload of ASCII letters (a JSON string for application/json streams).</summary>

@@ -46,8 +46,11 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
 
         var readers = Enumerable.Range(0, readerCount)
             .Select(_ => new CatchupReader(client, streamUrl, pattern, bufferSize)).ToArray();
+        var cpu = new SelfCpu();
+        cpu.Start();
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(readers.Select(r => Task.Run(() => r.RunAsync(ct), ct)));
+        cpu.Stop();
         var wall = RunClock.Seconds(Stopwatch.GetTimestamp() - start);
         if (watcher is not null)
         {
@@ -56,6 +59,7 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
 
         var verified = Summarise(result, readers, size, wall);
         result.Metric("prefillMBps", Math.Round(fillMbps, 2));
+        cpu.Report(result, log);
         watcher?.Report(result, log);
         result.PrintMetrics(log);
         result.Save(log);

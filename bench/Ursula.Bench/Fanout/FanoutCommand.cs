@@ -65,7 +65,10 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         log.WriteLine($"fanout: {ready}/{subscriberCount} subscribers live after {connectSeconds:0.00}s; errors so far: {errors}");
 
         var publisher = new FanoutPublisher(publisherClient, streamUrl, contentType, payloadSize);
+        var cpu = new SelfCpu();
+        cpu.Start();
         await publisher.RunAsync(rate, duration, args.Int("max-in-flight"), ct);
+        cpu.Stop();
         var drainSeconds = await DrainAsync(subscribers, publisher.Acknowledged, args.Duration("drain"), ct);
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
@@ -78,6 +81,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         result.Metric("subscribersReady", ready);
         result.Metric("connectSeconds", Math.Round(connectSeconds, 3));
         var missing = Summarise(result, subscribers, publisher, LatencySummary.From(latency), errors, drainSeconds);
+        cpu.Report(result, log);
         watcher?.Report(result, log);
         result.PrintMetrics(log);
         result.Save(log);
