@@ -5,7 +5,7 @@ using Ursula.Bench.Results;
 namespace Ursula.Bench.Metrics;
 
 /// <summary>
-/// Samples the memory of watched processes every 100 ms while a workload runs and keeps the peaks:
+/// Samples the memory of watched processes every 100 ms (or a given interval) while a workload runs and keeps the peaks:
 /// VmRSS per target (summed over the tree for --watch-tree, plus summed PSS), the peak of the
 /// sum over all targets taken at the same instant, and the same sum with PSS in place of RSS for
 /// trees (RSS counts memory shared between a tree's processes, e.g. PostgreSQL's shared buffers,
@@ -13,24 +13,30 @@ namespace Ursula.Bench.Metrics;
 /// </summary>
 public sealed class RssWatcher
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    private const int TreeRefreshSamples = 10;
+    private static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly TimeSpan _interval;
 
     private readonly IReadOnlyList<WatchTarget> _targets;
     private readonly long[] _peakRssKb;
     private readonly long[] _peakPssKb;
     private readonly int[] _maxProcesses;
+    private readonly List<int>?[] _treePids;
     private readonly CancellationTokenSource _stop = new();
     private long _peakTotalKb;
     private long _peakTotalPssKb;
     private int _samples;
     private Task _loop = Task.CompletedTask;
 
-    private RssWatcher(IReadOnlyList<WatchTarget> targets)
+    public RssWatcher(IReadOnlyList<WatchTarget> targets, TimeSpan? interval = null)
     {
         _targets = targets;
+        _interval = interval ?? DefaultInterval;
         _peakRssKb = new long[targets.Count];
         _peakPssKb = new long[targets.Count];
         _maxProcesses = new int[targets.Count];
+        _treePids = new List<int>?[targets.Count];
     }
 
     /// <summary>A watcher for --watch-pid / --watch-tree, or null when neither was given.</summary>
@@ -49,7 +55,7 @@ public sealed class RssWatcher
         Sample();
         _loop = Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(Interval);
+            using var timer = new PeriodicTimer(_interval);
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 Sample();
@@ -113,8 +119,15 @@ public sealed class RssWatcher
             List<int> pids = [target.Pid];
             if (target.Tree)
             {
-                parents ??= ProcFs.ReadParentMap();
-                pids = ProcFs.SelfAndDescendants(target.Pid, parents);
+                // Scanning all of /proc for the tree costs far more than reading a few status
+                // files, so the tree is looked up again only every tenth sample.
+                if (_treePids[i] is null || _samples % TreeRefreshSamples == 0)
+                {
+                    parents ??= ProcFs.ReadParentMap();
+                    _treePids[i] = ProcFs.SelfAndDescendants(target.Pid, parents);
+                }
+
+                pids = _treePids[i]!;
             }
 
             long rssKb = 0, pssKb = 0;

@@ -7,6 +7,12 @@ public sealed record LabelPair(string Numerator, string Denominator)
 {
     public string Title => $"{Numerator} / {Denominator}";
 
+    /// <summary>mean(numerator) / mean(denominator) of a metric in one workload; null when either has no runs or the denominator is 0.</summary>
+    public double? RatioIn(WorkloadGroup group, string metric) =>
+        group.Get(Numerator, metric) is { } a && group.Get(Denominator, metric) is { } b && b.Mean != 0
+            ? a.Mean / b.Mean
+            : null;
+
     /// <summary>Parses "a/b,c/d"; an empty text is no pairs.</summary>
     public static IReadOnlyList<LabelPair> ParseList(string text)
     {

@@ -136,7 +136,7 @@ public static class MarkdownReport
         {
             foreach (var key in KeyMetric.Defaults.Where(k => k.ComparableIn(group)))
             {
-                var cells = pairs.Select(p => Ratio(group, key.Metric, p)).ToList();
+                var cells = pairs.Select(p => p.RatioIn(group, key.Metric)).ToList();
                 if (cells.All(c => c is null))
                 {
                     continue;
@@ -155,11 +155,6 @@ public static class MarkdownReport
 
         md.AppendLine();
     }
-
-    private static double? Ratio(WorkloadGroup group, string metric, LabelPair pair) =>
-        group.Get(pair.Numerator, metric) is { } a && group.Get(pair.Denominator, metric) is { } b && b.Mean != 0
-            ? a.Mean / b.Mean
-            : null;
 
     private static void AppendGroup(StringBuilder md, WorkloadGroup group)
     {

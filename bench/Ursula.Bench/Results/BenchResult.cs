@@ -12,19 +12,32 @@ namespace Ursula.Bench.Results;
 public sealed class BenchResult
 {
     private readonly JsonObject _root;
-    private readonly JsonObject _metrics = [];
-    private readonly JsonObject _details = [];
+    private readonly JsonObject _metrics;
+    private readonly JsonObject _details;
     private readonly string _jsonPath;
 
     public BenchResult(ParsedArgs args, string runId, string defaultWorkload)
+        : this(
+            args.Verb.Name,
+            args.String("label"),
+            args.String("workload") is { Length: > 0 } workload ? workload : defaultWorkload,
+            runId,
+            args.ToJson(),
+            args.String("json"))
     {
-        _jsonPath = args.String("json");
-        var workload = args.String("workload");
-        Label = args.String("label");
-        Workload = workload.Length > 0 ? workload : defaultWorkload;
+    }
+
+    /// <summary>A result the harness writes itself (e.g. of a wrk run), in the same shape as a verb's.</summary>
+    public BenchResult(string verb, string label, string workload, string runId, JsonObject parameters, string jsonPath)
+    {
+        _jsonPath = jsonPath;
+        Label = label;
+        Workload = workload;
+        _metrics = [];
+        _details = [];
         _root = new JsonObject
         {
-            ["verb"] = args.Verb.Name,
+            ["verb"] = verb,
             ["label"] = Label,
             ["workload"] = Workload,
             ["runId"] = runId,
@@ -36,11 +49,26 @@ public sealed class BenchResult
                 ["os"] = Environment.OSVersion.ToString(),
                 ["runtime"] = Environment.Version.ToString(),
             },
-            ["params"] = args.ToJson(),
+            ["params"] = parameters,
             ["metrics"] = _metrics,
             ["details"] = _details,
         };
     }
+
+    private BenchResult(JsonObject root, string jsonPath)
+    {
+        _root = root;
+        _jsonPath = jsonPath;
+        Label = root["label"]?.GetValue<string>() ?? "default";
+        Workload = root["workload"]?.GetValue<string>() ?? "";
+        _metrics = root["metrics"] as JsonObject ?? [];
+        _details = root["details"] as JsonObject ?? [];
+        root["metrics"] = _metrics;
+        root["details"] = _details;
+    }
+
+    /// <summary>A result read back from a JSON line (a verb's output), to be completed and saved elsewhere.</summary>
+    public static BenchResult FromJson(JsonObject root, string jsonPath) => new(root, jsonPath);
 
     public string Label { get; }
 
@@ -52,6 +80,12 @@ public sealed class BenchResult
     public void Detail(string name, JsonNode? value) => _details[name] = value;
 
     public double? GetMetric(string name) => _metrics[name]?.GetValue<double>();
+
+    /// <summary>Every numeric metric (null ones left out).</summary>
+    public IReadOnlyDictionary<string, double> Metrics =>
+        _metrics.Where(m => m.Value is not null).ToDictionary(m => m.Key, m => m.Value!.GetValue<double>(), StringComparer.Ordinal);
+
+    public JsonObject Params => _root["params"] as JsonObject ?? [];
 
     /// <summary>Prints all metrics, one per line, after the verb's own human-readable summary.</summary>
     public void PrintMetrics(TextWriter writer)
@@ -72,14 +106,20 @@ public sealed class BenchResult
             return;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(_jsonPath));
+        SaveTo(_jsonPath, log);
+    }
+
+    /// <summary>Appends the result as one line to <paramref name="path"/>.</summary>
+    public void SaveTo(string path, TextWriter log)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
 
         var line = _root.ToJsonString() + "\n";
-        File.AppendAllText(_jsonPath, line);
-        log.WriteLine($"result appended to {_jsonPath}");
+        File.AppendAllText(path, line);
+        log.WriteLine($"result appended to {path}");
     }
 }
