@@ -1,6 +1,7 @@
 using Ursula.Bench.Append;
 using Ursula.Bench.Catchup;
 using Ursula.Bench.Cli;
+using Ursula.Bench.Compare;
 using Ursula.Bench.Fanout;
 using Ursula.Bench.Report;
 
@@ -43,6 +44,7 @@ try
         "fanout" => await new FanoutCommand(parsed, log).RunAsync(cancel.Token),
         "catchup" => await new CatchupCommand(parsed, log).RunAsync(cancel.Token),
         "report" => new ReportCommand(parsed, log).Run(),
+        "compare" => await new CompareCommand(parsed).RunAsync(cancel.Token),
         _ => 2,
     };
 }

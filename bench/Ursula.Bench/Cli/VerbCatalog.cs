@@ -72,7 +72,37 @@ public static class VerbCatalog
             new("title", "Ursula benchmark results", "heading of results.md"),
         ]);
 
-    public static IReadOnlyList<VerbSpec> All { get; } = [Append, Fanout, Catchup, Report];
+    public static readonly VerbSpec Compare = new(
+        "compare",
+        "the fair comparison run: build, then start each system alone, warm it up, measure every workload, stop it; alternate; write bench/results",
+        [
+            new("repo", "", "repository root (default: found upwards from the current directory)"),
+            new("systems", "ursula-single,ursula-cluster3,ref-memory,ref-file", "systems to compare, in the order of the first round"),
+            new("workloads", "all", "workloads to run (comma-separated names, see --help output of the run; 'all' = every one)"),
+            new("rounds", "2", "rounds; each starts every system afresh, alternating the order"),
+            new("warmup", "5s", "unmeasured wrk appends after each start, before any workload"),
+            new("append-warmup", "2s", "unmeasured load right before each measured append run"),
+            new("append-duration", "10s", "measured duration of the append runs (wrk peak and the half-peak run)"),
+            new("streams", "100", "streams the append runs spread their load over"),
+            new("connections", "64", "wrk connections (and writers of the half-peak run)"),
+            new("threads", "2", "wrk threads"),
+            new("payload", "256", "append body size"),
+            new("fanout-subscribers", "1000", "SSE subscribers of the fan-out workloads"),
+            new("fanout-rate", "50", "appends/s published in the fan-out workloads"),
+            new("fanout-duration", "10s", "publishing time of the fan-out workloads"),
+            new("catchup-readers", "8", "readers of the catch-up workload"),
+            new("catchup-size", "64MB", "size of the stream the catch-up readers read"),
+            new("memory-streams", "10000", "streams created on a fresh node before the memory fan-out"),
+            new("memory-systems", "ursula-single,ref-memory", "systems that get a memory session (fresh node, many streams, then SSE subscribers)"),
+            new("cpu-limit", "0.25", "flag a result whose client side (load generator + harness) used more than this share of the machine"),
+            new("port-base", "14437", "first port; systems use +0 (single), +1..+3 (cluster), +10 and +11 (reference)"),
+            new("out", "", "where results go (default: REPO/bench/results)"),
+            OptionSpec.Flag("skip-build", "do not build Ursula.Server or run npm ci (use what is there)"),
+            OptionSpec.Flag("no-publish", "keep results in OUT/raw/<run>/ only, do not replace OUT's results"),
+            OptionSpec.Flag("keep-data", "keep the temporary data directories"),
+        ]);
+
+    public static IReadOnlyList<VerbSpec> All { get; } = [Append, Fanout, Catchup, Report, Compare];
 
     public static VerbSpec? Find(string name) =>
         All.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
