@@ -50,7 +50,7 @@ public sealed class CompareCommand(ParsedArgs args)
             EnsurePortsFree(settings);
             workRoot = Directory.CreateTempSubdirectory("ursula-bench.").FullName;
             // The managed PostgreSQL runs as the postgres account (as root), which must reach the data dirs.
-            File.SetUnixFileMode(workRoot, (UnixFileMode)0b111_101_101);
+            CompareCommand.OpenToPostgresAccount(workRoot);
             var wrkVersion = await WrkRunner.VersionAsync(ct) ?? "wrk";
             var machine = await MachineFacts.HardwareAndVersionsAsync(settings, wrkVersion, ct);
             var environment = new SystemEnvironment(
@@ -93,6 +93,16 @@ public sealed class CompareCommand(ParsedArgs args)
                     TryDelete(workRoot);
                 }
             }
+        }
+    }
+
+    /// <summary>rwxr-xr-x, so that the postgres account can reach a data dir created here by root.</summary>
+    public static void OpenToPostgresAccount(string directory)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
     }
 

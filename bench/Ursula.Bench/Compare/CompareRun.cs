@@ -35,7 +35,7 @@ public sealed class CompareRun(CompareSettings settings, SystemEnvironment envir
         var tag = session.Kind == SessionKind.Memory ? "memory" : $"r{session.Round}";
         var directory = Path.Combine(environment.WorkDirectory, $"{session.System}-{tag}");
         Directory.CreateDirectory(directory);
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        CompareCommand.OpenToPostgresAccount(directory);
         var sessionEnvironment = environment with { WorkDirectory = directory };
         log.Line($"session {number}/{Sessions.Count}: {session.Name}: starting (nothing else of this run is running)");
         var clock = Stopwatch.GetTimestamp();
