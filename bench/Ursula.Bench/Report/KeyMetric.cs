@@ -24,6 +24,8 @@ public sealed record KeyMetric(
         new("fanout", "subscribersMissingData", "subscribers missing data", "", 1, HigherIsBetter: false, InRatios: false),
         new("catchup", "aggregateMBps", "read MB/s (aggregate)", "", 1, HigherIsBetter: true, InRatios: true),
         new("catchup", "verified", "content verified (1 = all readers)", "", 1, HigherIsBetter: true, InRatios: false),
+        new(null, "loadgenCpuPct", "load generator CPU over the measured window (% of the machine)", "", 1, HigherIsBetter: false, InRatios: false),
+        new("append", "loadgenCpuUsPerOp", "load generator CPU per append", "µs", 1, HigherIsBetter: false, InRatios: false),
         new(null, "rss.server.peakMB", "peak RSS, server process alone (single-process servers)", "MB", 1, HigherIsBetter: false, InRatios: true),
         new(null, "rssTotalPeakMB", "peak RSS, all watched processes", "MB", 1, HigherIsBetter: false, InRatios: true),
         new(null, "memTotalPeakMB", "peak memory, process trees by PSS", "MB", 1, HigherIsBetter: false, InRatios: true),

@@ -26,11 +26,14 @@ public sealed class UrsulaCluster(string label, SystemEnvironment environment, s
     {
         var ports = Enumerable.Range(Environment.PortBase + 1, size).ToList();
         var members = string.Join(',', ports.Select(p => $"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"));
+
+        // Several members need a shared secret for their cluster endpoints; a fresh one per session.
+        var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         for (var i = 0; i < size; i++)
         {
             var name = $"{Label}-node{i + 1}";
             var dir = Path.Combine(Environment.WorkDirectory, $"{name}-{sessionTag}");
-            _nodes.Add(UrsulaNode.Start(Environment, name, ports[i], dir, ["--cluster", members], Path.Combine(Environment.LogDirectory, $"{name}-{sessionTag}.log")));
+            _nodes.Add(UrsulaNode.Start(Environment, name, ports[i], dir, ["--cluster", members, "--cluster-secret", secret], Path.Combine(Environment.LogDirectory, $"{name}-{sessionTag}.log")));
         }
 
         await Task.WhenAll(_nodes.Select(n => n.WaitHealthyAsync(Environment.StartTimeout, ct)));
