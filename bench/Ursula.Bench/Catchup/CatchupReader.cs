@@ -5,8 +5,8 @@ using Ursula.Bench.Http;
 namespace Ursula.Bench.Catchup;
 
 /// <summary>
-/// One catch-up client: GET ?offset=-1, then follows Stream-Next-Offset until a response carries
-/// Stream-Up-To-Date: true. Bodies are streamed through one reusable buffer, counted and verified.
+/// One catch-up client: reads the stream from the start to its tail (<see cref="StreamTailReader"/>),
+/// counting and verifying the bytes against the fill pattern.
 /// </summary>
 public sealed class CatchupReader(HttpClient client, string streamUrl, byte[] pattern, int bufferSize)
 {
@@ -23,50 +23,10 @@ public sealed class CatchupReader(HttpClient client, string streamUrl, byte[] pa
     public async Task RunAsync(CancellationToken ct)
     {
         var buffer = new byte[bufferSize];
-        var offset = "-1";
         var start = Stopwatch.GetTimestamp();
         try
         {
-            while (true)
-            {
-                var url = $"{streamUrl}?offset={Uri.EscapeDataString(offset)}";
-                using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
-                Requests++;
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"GET {url} returned {(int)response.StatusCode}");
-                }
-
-                long received = 0;
-                await using (var body = await response.Content.ReadAsStreamAsync(ct))
-                {
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, ct)) > 0)
-                    {
-                        if (ContentOk && !FillPattern.Verify(buffer.AsSpan(0, read), Bytes, pattern))
-                        {
-                            ContentOk = false;
-                        }
-
-                        Bytes += read;
-                        received += read;
-                    }
-                }
-
-                var next = StreamApi.Header(response, StreamApi.NextOffsetHeader)
-                    ?? throw new InvalidOperationException($"GET {url}: no {StreamApi.NextOffsetHeader} header");
-                if (string.Equals(StreamApi.Header(response, StreamApi.UpToDateHeader), "true", StringComparison.OrdinalIgnoreCase))
-                {
-                    break;
-                }
-
-                if (received == 0 && next == offset)
-                {
-                    throw new InvalidOperationException($"GET {url}: empty response without progress or Stream-Up-To-Date");
-                }
-
-                offset = next;
-            }
+            (Bytes, Requests) = await StreamTailReader.ReadToTailAsync(client, streamUrl, buffer, Verify, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -74,5 +34,13 @@ public sealed class CatchupReader(HttpClient client, string streamUrl, byte[] pa
         }
 
         Seconds = RunClock.Seconds(Stopwatch.GetTimestamp() - start);
+    }
+
+    private void Verify(ReadOnlySpan<byte> data, long position)
+    {
+        if (ContentOk && !FillPattern.Verify(data, position, pattern))
+        {
+            ContentOk = false;
+        }
     }
 }

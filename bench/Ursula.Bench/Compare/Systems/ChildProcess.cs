@@ -41,6 +41,51 @@ public sealed class ChildProcess : IAsyncDisposable
         string name, string file, IEnumerable<string> arguments, string logPath,
         IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
+        var info = StartInfo(file, arguments, environment, workingDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        log.WriteLine($"# {DateTime.UtcNow:HH:mm:ss.fff} start {file} {string.Join(' ', info.ArgumentList)}");
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+
+        process.StandardInput.Close();
+        return new ChildProcess(process, log, name);
+    }
+
+    /// <summary>Runs a process to its exit (at most <paramref name="limit"/>, then it is stopped and this throws).</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(
+        string name, string file, IEnumerable<string> arguments, string logPath, TimeSpan limit, CancellationToken ct)
+    {
+        var process = Start(name, file, arguments, logPath);
+        await using (process)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(limit);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{name} did not finish within {limit.TotalSeconds:0}s");
+            }
+
+            return (process.ExitCode, process.Tail(100));
+        }
+    }
+
+    /// <summary>Redirected output and input, no shell, the given environment on top of this one.</summary>
+    public static ProcessStartInfo StartInfo(
+        string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
         var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -59,22 +104,7 @@ public sealed class ChildProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
-        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        log.WriteLine($"# {DateTime.UtcNow:HH:mm:ss.fff} start {file} {string.Join(' ', info.ArgumentList)}");
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
-        }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
-
-        process.StandardInput.Close();
-        return new ChildProcess(process, log, name);
+        return info;
     }
 
     /// <summary>The last lines of output (for error messages).</summary>

@@ -19,24 +19,7 @@ public sealed class BenchVerbRunner(string workDirectory, string logPath)
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this tool's executable");
         var json = Path.Combine(workDirectory, $"verb-{Guid.NewGuid():N}.jsonl");
         var cpu = CpuWindow.Start();
-        int exitCode;
-        var process = ChildProcess.Start(verb, self, [verb, .. args, "--json", json], logPath);
-        await using (process)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(Limit);
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"'{verb}' did not finish within {Limit.TotalMinutes:0} minutes");
-            }
-
-            exitCode = process.ExitCode;
-        }
-
+        var (exitCode, output) = await ChildProcess.RunToExitAsync(verb, self, [verb, .. args, "--json", json], logPath, Limit, ct);
         var window = cpu.Stop();
         BenchResult? result = null;
         if (File.Exists(json))
@@ -49,7 +32,7 @@ public sealed class BenchVerbRunner(string workDirectory, string logPath)
             }
         }
 
-        return new VerbRun(result, exitCode, window.Self, process.Tail(40));
+        return new VerbRun(result, exitCode, window.Self, output);
     }
 }
 

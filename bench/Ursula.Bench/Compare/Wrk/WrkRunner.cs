@@ -33,27 +33,9 @@ public sealed class WrkRunner(string workDirectory, string logPath)
             "--", pathPrefix, streams.ToString(CultureInfo.InvariantCulture), payload.ToString(CultureInfo.InvariantCulture), contentType,
         ];
         var cpu = CpuWindow.Start();
-        int exitCode;
-        var process = ChildProcess.Start("wrk", Executable, args, logPath);
-        await using (process)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(TimeSpan.FromSeconds(seconds + 60));
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"wrk did not finish within {seconds + 60}s");
-            }
-
-            exitCode = process.ExitCode;
-        }
-
+        var (exitCode, output) = await ChildProcess.RunToExitAsync("wrk", Executable, args, logPath, TimeSpan.FromSeconds(seconds + 60), ct);
         // Reaped by now, so its CPU is in this process's children time.
         var window = cpu.Stop();
-        var output = process.Tail(100);
         return new WrkRun(WrkResult.Parse(output), exitCode, window.Children, window.Self, output);
     }
 
