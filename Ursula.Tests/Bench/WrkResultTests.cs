@@ -54,6 +54,15 @@ public sealed class WrkResultTests
     }
 
     [Fact]
+    public void The_version_is_the_first_line_of_wrk_v_without_the_copyright()
+    {
+        const string output = "wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer\nUsage: wrk <options> <url>\n";
+
+        Assert.Equal("wrk debian/4.1.0-3+b2 [epoll]", WrkResult.VersionFrom(output));
+        Assert.Null(WrkResult.VersionFrom("bash: wrk: command not found"));
+    }
+
+    [Fact]
     public void The_lua_script_is_embedded_and_written_out_for_wrk()
     {
         var directory = Directory.CreateTempSubdirectory("wrk-script-").FullName;

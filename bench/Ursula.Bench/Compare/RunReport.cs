@@ -51,7 +51,9 @@ public static class RunReport
             + "shared buffers once per backend (its PSS does not); rssTotalPeakMB = all watched processes of the system by RSS, memTotalPeakMB = the same with PSS for the PostgreSQL trees";
         machine["benchmark time"] = string.Create(CultureInfo.InvariantCulture, $"{minutes:0.0} min of sessions (install and build excluded)");
         var machinePath = Path.Combine(runDirectory, "machine.json");
-        File.WriteAllText(machinePath, machine.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // Plain text for people: "+" and "'" stay as they are (the file is never embedded in HTML).
+        var json = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        File.WriteAllText(machinePath, machine.ToJsonString(json) + "\n");
 
         if (records.Count == 0)
         {

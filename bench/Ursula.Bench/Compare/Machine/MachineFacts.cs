@@ -14,7 +14,9 @@ public static class MachineFacts
     {
         var lscpu = await Shell.CaptureAsync("lscpu", [], ct) ?? "";
         var cpu = Field(lscpu, "Model name:") ?? "unknown CPU";
-        var hypervisor = Field(lscpu, "Hypervisor vendor:");
+        // Older lscpu versions name the hypervisor; all show the CPU flag a guest sees.
+        var hypervisor = Field(lscpu, "Hypervisor vendor:")
+            ?? (Field(lscpu, "Flags:")?.Split(' ').Contains("hypervisor") == true ? "virtual machine" : null);
         var commit = (await Shell.CaptureAsync("git", ["-C", settings.Repo, "rev-parse", "--short", "HEAD"], ct))?.Trim() ?? "unknown";
         var dirty = await Shell.RunAsync("git", ["-C", settings.Repo, "diff", "--quiet", "HEAD", "--", "Ursula.Server", "Ursula.Migrations", "sql"], ct);
         var postgres = Prerequisites.PostgresBinary() is { } pg ? (await Shell.CaptureAsync(pg, ["--version"], ct))?.Trim() : null;
@@ -25,7 +27,7 @@ public static class MachineFacts
         return new JsonObject
         {
             ["date (UTC)"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-            ["CPU"] = hypervisor is null ? cpu : $"{cpu} ({hypervisor} guest)",
+            ["CPU"] = hypervisor is null ? cpu : $"{cpu} ({hypervisor}{(hypervisor == "virtual machine" ? "" : " guest")})",
             ["cores (nproc)"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
             ["memory"] = MemTotal(),
             ["kernel"] = $"{Read("/proc/sys/kernel/ostype")} {Read("/proc/sys/kernel/osrelease")}",
@@ -57,7 +59,7 @@ public static class MachineFacts
     }
 
     private static string? Field(string text, string name) =>
-        text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?[name.Length..].Trim();
+        text.Split('\n').Select(l => l.TrimStart()).FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?[name.Length..].Trim();
 
     private static string Read(string path)
     {

@@ -32,6 +32,14 @@ public sealed record WrkResult(
 
     public double SucceededPerSecond => DurationSeconds > 0 ? Succeeded / DurationSeconds : 0;
 
+    /// <summary>The version from the first line of `wrk -v`, without its copyright notice; null if there is none.</summary>
+    public static string? VersionFrom(string output)
+    {
+        var line = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("wrk ", StringComparison.Ordinal));
+        var copyright = line?.IndexOf(" Copyright", StringComparison.Ordinal) ?? -1;
+        return copyright > 0 ? line![..copyright] : line;
+    }
+
     /// <summary>Finds the result line in wrk's output; null when there is none (wrk failed before done()).</summary>
     public static WrkResult? Parse(string output)
     {

@@ -39,9 +39,9 @@ public sealed class WrkRunner(string workDirectory, string logPath)
         return new WrkRun(WrkResult.Parse(output), exitCode, window.Children, window.Self, output);
     }
 
-    /// <summary>wrk's version line ("wrk 4.1.0 ..."), or null if wrk is not installed.</summary>
+    /// <summary>wrk's version ("wrk debian/4.1.0-3+b2 [epoll]"), or null if wrk is not installed.</summary>
     public static async Task<string?> VersionAsync(CancellationToken ct) =>
-        (await Shell.CaptureAsync(Executable, ["-v"], ct))?.Split('\n').FirstOrDefault(l => l.StartsWith("wrk", StringComparison.Ordinal))?.Trim();
+        WrkResult.VersionFrom(await Shell.CaptureAsync(Executable, ["-v"], ct) ?? "");
 
     private static string WriteScript(string directory)
     {
