@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ursula.Bench.Cli;
 using Ursula.Bench.Compare.Systems;
 
@@ -82,11 +81,6 @@ public sealed record CompareSettings(
 
     public bool Runs(string workload) =>
         Workloads.Contains(AllWorkloads) || Workloads.Contains(workload, StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>"2s warm-up + 10s" style text for machine.json and logs.</summary>
-    public string Describe(TimeSpan span) => Units.FormatDuration(span);
-
-    public string FormatShare() => (CpuLimit * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
     private static List<string> List(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
