@@ -95,7 +95,7 @@ public static class ForwardingEndpoint
         return (batch, null);
     }
 
-    private static async Task<ForwardedResult> SubmitAsync(Sequencer sequencer, StreamCommand command, CancellationToken cancellationToken)
+    private static async Task<ForwardedResult> SubmitAsync(Sequencer sequencer, Command command, CancellationToken cancellationToken)
     {
         try
         {

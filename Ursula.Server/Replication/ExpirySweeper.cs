@@ -29,7 +29,7 @@ public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, Ti
             // All at once: they share log entries through group commit instead of one round trip each.
             try
             {
-                await Task.WhenAll(expired.Select(c => sequencer.SubmitAsync(c, stoppingToken).AsTask()));
+                await Task.WhenAll(expired.Select(c => sequencer.SubmitAsLeaderAsync(c, stoppingToken).AsTask()));
             }
             catch (ServiceUnavailableException)
             {

@@ -55,4 +55,4 @@ public sealed class PendingBatch(IReadOnlyList<PendingCommand> commands, long te
 }
 
 /// <summary>A command waiting to be sequenced; touches have no waiter.</summary>
-public sealed record PendingCommand(State.Commands.StreamCommand Command, TaskCompletionSource<ApplyOutcome>? Completion);
+public sealed record PendingCommand(State.Commands.Command Command, TaskCompletionSource<ApplyOutcome>? Completion);

@@ -34,7 +34,7 @@ public sealed partial class Sequencer(
         IsLeader ? SubmitAsLeaderAsync(command, cancellationToken) : forwarder.SubmitAsync(command, cancellationToken);
 
     /// <summary>Sequences a command on this node, which must be the leader.</summary>
-    public async ValueTask<ApplyOutcome> SubmitAsLeaderAsync(StreamCommand command, CancellationToken cancellationToken)
+    public async ValueTask<ApplyOutcome> SubmitAsLeaderAsync(Command command, CancellationToken cancellationToken)
     {
         if (!IsLeader)
         {
@@ -210,10 +210,5 @@ public sealed partial class Sequencer(
         }
     }
 
-    private static long EstimateSize(StreamCommand command) => command switch
-    {
-        AppendStreamCommand a => a.Body.Payload.Length + 64,
-        CreateStreamCommand c => c.Body.Payload.Length + 128,
-        _ => 64,
-    };
+    private static long EstimateSize(Command command) => CommandCodec.SizeOf(command);
 }

@@ -8,8 +8,9 @@ namespace Ursula.Server.State;
 
 public sealed partial class StreamCatalog
 {
-    private ApplyOutcome Append(AppendStreamCommand command, long index, HashSet<StreamHandle> touched)
+    internal ApplyOutcome Append(AppendStreamCommand command, ApplyContext context)
     {
+        var (index, touched) = (context.Index, context.Touched);
         if (!TryGetLive(command.Path, touched, out var handle, out var missing))
         {
             return missing;

@@ -6,8 +6,9 @@ namespace Ursula.Server.State;
 
 public sealed partial class StreamCatalog
 {
-    private async ValueTask<ApplyOutcome> CreateAsync(CreateStreamCommand command, long index, HashSet<StreamHandle> touched, CancellationToken cancellationToken)
+    internal async ValueTask<ApplyOutcome> CreateAsync(CreateStreamCommand command, ApplyContext context)
     {
+        var (index, touched, cancellationToken) = (context.Index, context.Touched, context.CancellationToken);
         if (byPath.TryGetValue(command.Path, out var existing) && existing.Meta.IsExpiredAt(clockMs) && !existing.Meta.SoftDeleted)
         {
             ExpireNow(existing, touched);

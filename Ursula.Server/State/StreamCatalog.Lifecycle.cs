@@ -6,8 +6,9 @@ namespace Ursula.Server.State;
 
 public sealed partial class StreamCatalog
 {
-    private ApplyOutcome Delete(DeleteStreamCommand command, HashSet<StreamHandle> touched)
+    internal ApplyOutcome Delete(DeleteStreamCommand command, ApplyContext context)
     {
+        var touched = context.Touched;
         if (!TryGetLive(command.Path, touched, out var handle, out var missing))
         {
             return missing;
@@ -17,7 +18,7 @@ public sealed partial class StreamCatalog
         return new ApplyOutcome(204);
     }
 
-    private ApplyOutcome Touch(TouchStreamCommand command)
+    internal ApplyOutcome Touch(TouchStreamCommand command)
     {
         if (byId.TryGetValue(command.StreamId, out var handle) && !handle.Removed)
         {
@@ -32,8 +33,9 @@ public sealed partial class StreamCatalog
         return new ApplyOutcome(204);
     }
 
-    private ApplyOutcome Expire(ExpireStreamCommand command, HashSet<StreamHandle> touched)
+    internal ApplyOutcome Expire(ExpireStreamCommand command, ApplyContext context)
     {
+        var touched = context.Touched;
         if (byId.TryGetValue(command.StreamId, out var handle) && !handle.Removed
             && !handle.Meta.SoftDeleted && handle.Meta.IsExpiredAt(clockMs))
         {

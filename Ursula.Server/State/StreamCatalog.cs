@@ -81,17 +81,10 @@ public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudg
         current = new ChangeBatch();
         var outcomes = new ApplyOutcome[batch.Commands.Count];
         var touched = new HashSet<StreamHandle>();
+        var context = new ApplyContext(this, index, touched, cancellationToken);
         for (var i = 0; i < outcomes.Length; i++)
         {
-            var outcome = batch.Commands[i] switch
-            {
-                CreateStreamCommand c => await CreateAsync(c, index, touched, cancellationToken),
-                AppendStreamCommand a => Append(a, index, touched),
-                DeleteStreamCommand d => Delete(d, touched),
-                TouchStreamCommand t => Touch(t),
-                ExpireStreamCommand e => Expire(e, touched),
-                _ => ApplyOutcome.Fail(400, "Unknown command"),
-            };
+            var outcome = await batch.Commands[i].ApplyAsync(context);
             outcomes[i] = outcome with { LogIndex = index };
         }
 

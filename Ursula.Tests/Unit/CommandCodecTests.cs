@@ -7,7 +7,7 @@ namespace Ursula.Tests.Unit;
 [Trait("Category", "Unit")]
 public sealed class CommandCodecTests
 {
-    private static readonly StreamCommand[] Sample =
+    private static readonly Command[] Sample =
     [
         new CreateStreamCommand("/a/b", "application/json", 60, null, false, new CommandBody("1,2"u8.ToArray(), 2), new ForkRequest("/src", 3, 1)),
         new AppendStreamCommand("/a/b", "text/plain", "0001", new ProducerClaim("p", 1, 2), true, new CommandBody("hello"u8.ToArray(), CommandBody.Raw)),

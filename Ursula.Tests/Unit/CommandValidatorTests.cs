@@ -41,6 +41,7 @@ public sealed class CommandValidatorTests
         { "untyped append", new AppendStreamCommand("/t", null, null, null, false, Text("x")) },
         { "body too large", new AppendStreamCommand("/t", "text/plain", null, null, false, Text(new string('x', 1025))) },
         { "negative stream id", new TouchStreamCommand("/t", -1) },
+        { "a leader-only kind", new ExpireStreamCommand("/t", 1) },
     };
 
     [Theory]
@@ -61,7 +62,7 @@ public sealed class CommandValidatorTests
         new CreateStreamCommand("/f", null, 10, null, true, Json("1", 1), new ForkRequest("/p/sp ace", null, 0)),
         new CreateStreamCommand("/c", "text/plain", null, "2030-01-01T00:00:00Z", false, Text("x"), null),
         new DeleteStreamCommand("/a/b c/ü"),
-        new ExpireStreamCommand("/a", 3),
+        new TouchStreamCommand("/a", 3),
     };
 
     [Theory]

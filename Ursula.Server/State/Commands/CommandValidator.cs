@@ -17,8 +17,13 @@ public static class CommandValidator
     /// True when this node's HTTP layer built the JSON body itself with <see cref="JsonMessages.TryFlatten"/>,
     /// which already proved it well-formed; a body decoded from another node's bytes is parsed again.
     /// </param>
-    public static string? Validate(StreamCommand command, CommandLimits limits, bool jsonFlattenedHere)
+    public static string? Validate(Command candidate, CommandLimits limits, bool jsonFlattenedHere)
     {
+        if (!candidate.IsClientCommand || candidate is not StreamCommand command)
+        {
+            return $"{candidate.Kind} commands are issued by the leader itself, never on a client's behalf";
+        }
+
         if (StreamPath.Check(command.Path, limits.MaxPathBytes) is { } pathError)
         {
             return pathError;
@@ -34,8 +39,8 @@ public static class CommandValidator
             CreateStreamCommand create => ValidateCreate(create, limits, jsonFlattenedHere),
             AppendStreamCommand append => ValidateAppend(append, limits, jsonFlattenedHere),
             DeleteStreamCommand => null,
-            TouchStreamCommand { StreamId: < 0 } or ExpireStreamCommand { StreamId: < 0 } => "A stream id is never negative",
-            TouchStreamCommand or ExpireStreamCommand => null,
+            TouchStreamCommand { StreamId: < 0 } => "A stream id is never negative",
+            TouchStreamCommand => null,
             _ => $"Unknown command {command.GetType().Name}",
         };
     }
