@@ -16,6 +16,8 @@ try
         "migrate" => await Verbs.MigrateAsync(parsed.Settings),
         "cluster" => await Verbs.ClusterAsync(parsed.Settings),
         "members" => await MembersVerb.RunAsync(parsed.Settings, parsed.Arguments),
+        "sql" => await ArchiveVerbs.SqlAsync(parsed.Settings, parsed.Arguments),
+        "restore" => await ArchiveVerbs.RestoreAsync(parsed.Settings),
         _ => await ServerHost.ServeAsync(parsed.Settings, CancellationToken.None),
     };
 }

@@ -2,6 +2,7 @@
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.Http;
 using Npgsql;
+using Ursula.Server.Replication.Archiving;
 using Ursula.Server.State;
 using Ursula.Server.State.Postgres;
 
@@ -17,7 +18,7 @@ public static class NodeEndpoints
         AdminEndpoints.Map(endpoints);
     }
 
-    private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, PostgresSnapshots snapshots, StreamCatalog catalog, IRaftCluster cluster, CancellationToken cancellationToken)
+    private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, StorageHealth storage, PostgresSnapshots snapshots, StreamCatalog catalog, IRaftCluster cluster, HotCeiling ceiling, ArchiveStatus archive, CancellationToken cancellationToken)
     {
         string? problem = null;
         try
@@ -43,8 +44,16 @@ public static class NodeEndpoints
             problem = "Catching up: installing a snapshot of the leader's state";
         }
 
+        if (problem is null && ceiling.IsReached)
+        {
+            problem = $"{ceiling.Reason}; writes are refused until it catches up";
+        }
+
         var leader = cluster.Leader?.EndPoint.ToString();
-        var body = new HealthReport(problem is null ? "ok" : "unavailable", problem, leader is not null, catalog.AppliedIndex, catalog.StreamCount);
+        var body = new HealthReport(problem is null ? "ok" : "unavailable", problem, leader is not null, catalog.AppliedIndex, catalog.StreamCount)
+        {
+            Archive = new ArchiveHealth(catalog.HotBytes, archive.ObjectsWritten, archive.RangesArchived, archive.ObjectsCompacted, archive.IsFailing ? archive.LastError : null),
+        };
         return problem is null ? Results.Json(body, HostingJsonContext.Default.HealthReport) : Results.Json(body, HostingJsonContext.Default.HealthReport, statusCode: 503);
     }
 

@@ -27,6 +27,7 @@ public static partial class ServerHost
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
         var (secret, secretSource) = ResolveClusterSecret(node);
+        RequireSharedArchive(node, builder.Configuration);
 
         await using var postgres = await StartPostgresAsync(node, cancellationToken);
         Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
@@ -102,10 +103,12 @@ public static partial class ServerHost
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresStateStore>();
-        services.AddSingleton<IRecordSource, PostgresRecordSource>();
+        services.AddSingleton<PostgresRecordSource>();
+        services.AddSingleton<IRecordSource>(sp => sp.GetRequiredService<PostgresRecordSource>());
         services.AddSingleton(new HotTailBudget(node.HotTailBytes, node.MaxUnflushedBytes));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamDataReader>();
+        AddArchive(services, builder.Configuration, node);
         services.AddSingleton<FlushGate>();
         services.AddSingleton<StorageHealth>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PostgresSnapshots>(sp, node.WalRetainBytes));

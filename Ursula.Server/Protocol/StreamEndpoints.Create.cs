@@ -64,6 +64,12 @@ public sealed partial class StreamEndpoints
             return;
         }
 
+        if (fork is { SubOffset: > 0 } subFork && !await SubOffsetFitsAsync(context, subFork))
+        {
+            await Problem.WriteAsync(context, 400, "Stream-Fork-Sub-Offset names a position past the next data boundary");
+            return;
+        }
+
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxAppendBytes, context.RequestAborted);
         if (body is null)
         {
@@ -108,6 +114,28 @@ public sealed partial class StreamEndpoints
         }
 
         await WriteOutcomeAsync(context, outcome);
+    }
+
+    /// <summary>
+    /// Whether a sub-offset stays inside the record at the fork offset. Judged here, where the
+    /// source can be read from any tier (the archive included), never in apply; apply only keeps
+    /// the branch point within the source's tail.
+    /// </summary>
+    private async ValueTask<bool> SubOffsetFitsAsync(HttpContext context, ForkRequest fork)
+    {
+        if ((!catalog.TryGet(fork.SourcePath, out var source) || (fork.Position ?? 0) > source.Meta.Tail) && submitter.MayBeBehind)
+        {
+            // A source (or its tail) acknowledged through another node may not be here yet.
+            await submitter.SyncWithLeaderAsync(context.RequestAborted);
+        }
+
+        if (!catalog.TryGet(fork.SourcePath, out source))
+        {
+            return true; // apply answers 404
+        }
+
+        var position = fork.Position ?? source.Meta.Tail;
+        return position > source.Meta.Tail || fork.SubOffset <= await reader.ExtentAfterAsync(source, position, context.RequestAborted);
     }
 
     private static bool TryParseFork(HttpContext context, bool isFork, string forkedFrom, out ForkRequest? fork, out string? error)

@@ -16,6 +16,7 @@ public sealed partial class Sequencer(
     IRaftCluster cluster,
     LeaderForwarder forwarder,
     HotTailBudget budget,
+    Archiving.HotCeiling ceiling,
     TimeProvider time,
     IOptions<SequencerOptions> options,
     ILogger<Sequencer> logger) : BackgroundService, ICommandSubmitter
@@ -41,9 +42,17 @@ public sealed partial class Sequencer(
             throw new ServiceUnavailableException("This node lost leadership; retry shortly", RetryAfter);
         }
 
-        if (budget.IsOverloaded && command is AppendStreamCommand or CreateStreamCommand)
+        if (command is AppendStreamCommand { Body.IsEmpty: false } or CreateStreamCommand { Body.IsEmpty: false })
         {
-            throw new ServiceUnavailableException("PostgreSQL is behind (slow or unreachable); writes resume when it catches up", TimeSpan.FromSeconds(2));
+            if (budget.IsOverloaded)
+            {
+                throw new ServiceUnavailableException("PostgreSQL is behind (slow or unreachable); writes resume when it catches up", TimeSpan.FromSeconds(2));
+            }
+
+            if (ceiling.IsReached)
+            {
+                throw new ServiceUnavailableException($"{ceiling.Reason}; writes resume as it catches up", TimeSpan.FromSeconds(5));
+            }
         }
 
         var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

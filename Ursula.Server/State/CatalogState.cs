@@ -10,4 +10,10 @@ public sealed record CatalogState(
     long ClockMs)
 {
     public static CatalogState Empty { get; } = new([], [], 1, 0, 0, 0);
+
+    /// <summary>The archive manifest: every archived range of every stream.</summary>
+    public IReadOnlyList<Ursula.Archive.Manifest.ManifestEntry> Manifest { get; init; } = [];
+
+    /// <summary>Objects that still hold rows of streams no entry points to.</summary>
+    public IReadOnlyList<Archive.ArchiveGarbage> Garbage { get; init; } = [];
 }

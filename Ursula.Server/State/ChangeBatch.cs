@@ -22,7 +22,29 @@ public sealed class ChangeBatch
 
     public long PayloadBytes { get; private set; }
 
-    public bool IsEmpty => Records.Count == 0 && Streams.Count == 0 && Deleted.Count == 0 && Producers.Count == 0;
+    /// <summary>The change sets of the other kinds of state, in the order they were first changed.</summary>
+    public IReadOnlyList<IChangeSet> Sets => sets;
+
+    private readonly List<IChangeSet> sets = [];
+
+    public bool IsEmpty => Records.Count == 0 && Streams.Count == 0 && Deleted.Count == 0 && Producers.Count == 0 && sets.TrueForAll(s => s.IsEmpty);
+
+    /// <summary>This batch's change set of type <typeparamref name="T"/>, created on first use.</summary>
+    public T Changes<T>()
+        where T : class, IChangeSet, new()
+    {
+        foreach (var set in sets)
+        {
+            if (set is T found)
+            {
+                return found;
+            }
+        }
+
+        var created = new T();
+        sets.Add(created);
+        return created;
+    }
 
     public void AddRecord(long streamId, DataRecord record)
     {
@@ -59,6 +81,18 @@ public sealed class ChangeBatch
         foreach (var (key, state) in newer.Producers)
         {
             Producers[key] = state;
+        }
+
+        foreach (var set in newer.sets)
+        {
+            if (sets.Find(s => s.GetType() == set.GetType()) is { } mine)
+            {
+                mine.Absorb(set);
+            }
+            else
+            {
+                sets.Add(set);
+            }
         }
 
         AppliedIndex = newer.AppliedIndex;

@@ -62,7 +62,7 @@ public sealed partial class StreamCatalog
             return ApplyOutcome.Fail(bodyError!.Value.Status, bodyError.Value.Message);
         }
 
-        meta = AddRecord(handle, meta, body, index, command.Producer?.Id);
+        meta = AddRecord(handle, meta, body, index, command.Producer);
         meta = meta with
         {
             LastAccessMs = clockMs,
@@ -152,13 +152,13 @@ public sealed partial class StreamCatalog
         current.Producers[(handle.Id, producerId)] = state;
     }
 
-    private StreamMeta AddRecord(StreamHandle handle, StreamMeta meta, PreparedBody body, long index, string? producerId)
+    private StreamMeta AddRecord(StreamHandle handle, StreamMeta meta, PreparedBody body, long index, ProducerClaim? producer)
     {
-        var record = new DataRecord(meta.Tail, meta.Tail + body.Length, body.Payload, clockMs, index, producerId);
+        var record = new DataRecord(meta.Tail, meta.Tail + body.Length, body.Payload, clockMs, index, producer?.Id, producer?.Epoch, producer?.Seq);
         handle.Data.Append(record);
         budget.Track(handle.Data, record);
         current.AddRecord(handle.Id, record);
-        return meta with { Tail = record.End };
+        return meta with { Tail = record.End, HotBytes = meta.HotBytes + record.Payload.Length };
     }
 
     private readonly record struct PreparedBody(byte[] Payload, long Length);

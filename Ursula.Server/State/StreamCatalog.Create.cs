@@ -6,9 +6,9 @@ namespace Ursula.Server.State;
 
 public sealed partial class StreamCatalog
 {
-    internal async ValueTask<ApplyOutcome> CreateAsync(CreateStreamCommand command, ApplyContext context)
+    internal ApplyOutcome Create(CreateStreamCommand command, ApplyContext context)
     {
-        var (index, touched, cancellationToken) = (context.Index, context.Touched, context.CancellationToken);
+        var (index, touched) = (context.Index, context.Touched);
         if (byPath.TryGetValue(command.Path, out var existing) && existing.Meta.IsExpiredAt(clockMs) && !existing.Meta.SoftDeleted)
         {
             ExpireNow(existing, touched);
@@ -48,16 +48,13 @@ public sealed partial class StreamCatalog
                 return ApplyOutcome.Fail(400, "Stream-Fork-Offset is beyond the source stream's tail");
             }
 
-            forkPosition = requestedPosition;
-            if (fork.SubOffset > 0)
+            // That the sub-offset stays inside the record at the fork offset was checked by the node
+            // that took the request (reading may need the archive, which apply never touches);
+            // apply keeps the branch point within the source.
+            forkPosition = requestedPosition + fork.SubOffset;
+            if (forkPosition > sourceMeta.Tail)
             {
-                var extent = await ExtentAfterAsync(source, requestedPosition, cancellationToken);
-                if (fork.SubOffset > extent)
-                {
-                    return ApplyOutcome.Fail(400, "Stream-Fork-Sub-Offset names a position past the next data boundary");
-                }
-
-                forkPosition = requestedPosition + fork.SubOffset;
+                return ApplyOutcome.Fail(400, "Stream-Fork-Sub-Offset names a position past the next data boundary");
             }
         }
 
@@ -91,7 +88,9 @@ public sealed partial class StreamCatalog
             LastStreamSeq: null,
             Fork: source is null ? null : new ForkLink(source.Id, source.Meta.Path, forkPosition, requestedPosition, command.Fork!.Value.SubOffset),
             RefCount: 0,
-            SoftDeleted: false);
+            SoftDeleted: false,
+            ArchivedTo: forkPosition,
+            HotBytes: 0);
 
         var handle = new StreamHandle(meta, forkPosition);
         byId[id] = handle;
@@ -144,51 +143,4 @@ public sealed partial class StreamCatalog
 
     private static long? ParseExpiry(string? expiresAt) =>
         Rfc3339.TryParse(expiresAt, out var at) ? at.ToUnixTimeMilliseconds() : null;
-
-    /// <summary>How many units (bytes or messages) the record starting at a position holds past it.</summary>
-    private async ValueTask<long> ExtentAfterAsync(StreamHandle stream, long position, CancellationToken cancellationToken)
-    {
-        var meta = stream.Meta;
-        if (position >= meta.Tail)
-        {
-            return 0;
-        }
-
-        if (meta.Fork is { } fork && position < fork.Position)
-        {
-            var extent = byId.TryGetValue(fork.SourceId, out var source)
-                ? await ExtentAfterAsync(source, position, cancellationToken)
-                : 0;
-            return Math.Min(extent, fork.Position - position);
-        }
-
-        var found = new List<DataRecord>(1);
-        if (!stream.Data.TryCollect(position, meta.Tail, 1, found))
-        {
-            found.AddRange(await ReadColdForApplyAsync(stream.Id, position, meta.Tail, cancellationToken));
-        }
-
-        return found.Count == 0 ? 0 : found[0].End - position;
-    }
-
-    /// <summary>
-    /// Apply may not fail on a dependency (it would poison the log), and its outcome may not depend
-    /// on one being up: older records are immutable, so apply waits for PostgreSQL and retries.
-    /// </summary>
-    private async ValueTask<IReadOnlyList<DataRecord>> ReadColdForApplyAsync(long streamId, long from, long to, CancellationToken cancellationToken)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                return await coldRecords.ReadAsync(streamId, from, to, 1, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, delay.Ticks * 2));
-            }
-        }
-    }
 }

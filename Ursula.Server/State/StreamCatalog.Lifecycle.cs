@@ -93,6 +93,7 @@ public sealed partial class StreamCatalog
         {
             var meta = handle.Meta;
             handle.Removed = true;
+            ReleaseArchive(handle);
             byId.TryRemove(meta.Id, out _);
             byPath.TryRemove(new KeyValuePair<string, StreamHandle>(meta.Path, handle));
             touched.Add(handle);

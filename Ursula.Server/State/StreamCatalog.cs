@@ -6,7 +6,7 @@ using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.State;
 
-public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudget budget)
+public sealed partial class StreamCatalog(HotTailBudget budget)
 {
     private readonly ConcurrentDictionary<string, StreamHandle> byPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, StreamHandle> byId = new();
@@ -60,6 +60,7 @@ public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudg
             }
         }
 
+        LoadArchive(state);
         nextStreamId = state.NextStreamId;
         clockMs = state.ClockMs;
         Volatile.Write(ref appliedIndex, state.AppliedIndex);
@@ -164,6 +165,7 @@ public sealed partial class StreamCatalog(IRecordSource coldRecords, HotTailBudg
 
     private void Publish(StreamHandle handle, StreamMeta meta, HashSet<StreamHandle> touched)
     {
+        Interlocked.Add(ref hotBytes, meta.HotBytes - handle.Meta.HotBytes);
         handle.Meta = meta;
         touched.Add(handle);
         current.Upsert(meta);

@@ -32,6 +32,15 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     public void DetachLiveReader() => Interlocked.Decrement(ref liveReaders);
 
+    private Ursula.Archive.Manifest.ManifestEntry[] archive = [];
+
+    /// <summary>The stream's archived ranges in position order, replaced (never changed) by apply.</summary>
+    public Ursula.Archive.Manifest.ManifestEntry[] Archive
+    {
+        get => Volatile.Read(ref archive);
+        set => Volatile.Write(ref archive, value);
+    }
+
     /// <summary>Set once the stream is deleted for good, so that waiting readers end.</summary>
     public bool Removed { get; set; }
 }

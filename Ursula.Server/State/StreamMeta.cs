@@ -17,12 +17,18 @@ public sealed record StreamMeta(
     string? LastStreamSeq,
     ForkLink? Fork,
     int RefCount,
-    bool SoftDeleted)
+    bool SoftDeleted,
+    long ArchivedTo,
+    long HotBytes)
 {
     public bool IsJson { get; } = Streams.ContentTypes.IsJson(ContentType);
 
     /// <summary>Positions below this come from the fork source chain; 0 for streams that are not forks.</summary>
     public long OwnStart => Fork?.Position ?? 0;
+
+    // ArchivedTo: own positions in [OwnStart, ArchivedTo) live in the archive, the rest in
+    // PostgreSQL and the hot tail. HotBytes: payload bytes of own records not archived, which the
+    // hot window and the node's hot ceiling are measured in.
 
     public long? ExpiryMs(long lastAccessMs)
     {

@@ -29,7 +29,7 @@ public sealed class MembershipTests(ClusterPostgres postgres) : ClusterTestBase(
             for (var j = 0; j < 2; j++)
             {
                 joiners.Add(NodeProcess.Start(
-                    FreePort.Next(), Path.Combine(Cluster.RootDirectory, $"joiner{j}"), databases[j], [.. TestCluster.NodeArguments, "--join"]));
+                    FreePort.Next(), Path.Combine(Cluster.RootDirectory, $"joiner{j}"), databases[j], [.. TestCluster.NodeArguments, .. TestCluster.SharedArchive(Cluster.RootDirectory, []), "--join"]));
             }
 
             await Task.WhenAll(joiners.Select(n => n.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), Ct)));

@@ -82,7 +82,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             foreach (var (port, i) in ports.Select((p, i) => (p, i)))
             {
-                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. extraArguments, "--cluster", members], environment?.Invoke(i) ?? new Dictionary<string, string>()));
+                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. SharedArchive(root, extraArguments), .. extraArguments, "--cluster", members], environment?.Invoke(i) ?? new Dictionary<string, string>()));
             }
         }
         catch
@@ -108,6 +108,10 @@ public sealed class TestCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Every member reads what the leader archived: one directory for all, unless the test names a store.</summary>
+    public static IReadOnlyList<string> SharedArchive(string root, IReadOnlyList<string> extraArguments) =>
+        extraArguments.Any(a => a is "--archive-dir" or "--s3-bucket" or "--no-archive") ? [] : ["--archive-dir", Path.Combine(root, "archive")];
 
     /// <summary>The node's view of the cluster, or null when it does not answer within two seconds.</summary>
     public Task<NodeStatus?> TryGetStatusAsync(int index, CancellationToken cancellationToken) =>

@@ -78,7 +78,7 @@ public sealed class ApplyIdempotencyTests(PostgresFixture postgres)
     }
 
     private static StreamCatalog NewCatalog(NpgsqlDataSource dataSource) =>
-        new(new PostgresRecordSource(dataSource), new HotTailBudget(1024 * 1024));
+        new(new HotTailBudget(1024 * 1024));
 
     private async Task<NpgsqlDataSource> NewDatabaseAsync(CancellationToken ct)
     {

@@ -112,7 +112,7 @@ public sealed class StateFlusherTests(PostgresFixture postgres)
         {
             var budget = new HotTailBudget(1024 * 1024);
             Store = new PostgresStateStore(dataSource);
-            Catalog = new StreamCatalog(new PostgresRecordSource(dataSource), budget);
+            Catalog = new StreamCatalog(budget);
             var gate = new FlushGate();
             Snapshots = new PostgresSnapshots(dataSource, Catalog, Store, gate, 0, new Lifetime(), NullLogger<PostgresSnapshots>.Instance);
             Health = new StorageHealth(TimeProvider.System);

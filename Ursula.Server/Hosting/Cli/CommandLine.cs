@@ -8,7 +8,7 @@ public sealed record ParsedCommandLine(string Verb, IReadOnlyDictionary<string, 
 
 public static class CommandLine
 {
-    public static readonly string[] Verbs = ["serve", "migrate", "cluster", "members"];
+    public static readonly string[] Verbs = ["serve", "migrate", "cluster", "members", "sql", "restore"];
 
     public static readonly CliOption[] Options =
     [
@@ -24,9 +24,36 @@ public static class CommandLine
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
         new("--cluster-secret", "ClusterSecret", "SECRET", "DATA_DIR/cluster-secret", "the secret the Raft, forwarding and admin endpoints require and nodes send each other; a lone node without it generates one into its data directory, several nodes must be given the same"),
         new("--join", "Join", "", "off", "start without a member list and wait to be added to a running cluster (members add)"),
+        new("--archive-dir", "Archive:Dir", "PATH", "DATA_DIR/archive", "the filesystem archive (in a cluster a directory every node shares, or use --s3-bucket)"),
+        new("--s3-bucket", "Archive:S3Bucket", "BUCKET", "(filesystem)", "archive to this S3 bucket; credentials from the standard AWS chain"),
+        new("--s3-endpoint", "Archive:S3Endpoint", "URL", "(AWS)", "an S3-compatible endpoint (MinIO, R2, ...), path-style addressing"),
+        new("--s3-region", "Archive:S3Region", "REGION", "us-east-1", "the bucket's region"),
+        new("--s3-prefix", "Archive:S3Prefix", "PREFIX", "(none)", "a key prefix inside the bucket"),
+        new("--hot-window-bytes", "Archive:HotWindowBytes", "BYTES", "4194304", "per stream, the newest payload bytes kept in PostgreSQL and memory; older ones are archived", Integer),
+        new("--archive-interval", "Archive:Interval", "SECONDS", "30", "how often the leader archives and compacts", Seconds),
+        new("--hot-ceiling-bytes", "Archive:HotCeilingBytes", "BYTES", "8589934592", "unarchived payload bytes of the node past which writes get 503 until the archive catches up", Integer),
+        new("--archive-object-bytes", "Archive:ObjectTargetBytes", "BYTES", "67108864", "target size of one archive object (many streams share one)", Integer),
+        new("--archive-max-delay", "Archive:MaxDelay", "SECONDS", "300", "the longest archivable data waits to fill a quarter of an object before it is archived anyway", Seconds),
+        new("--no-archive", "Archive:Enabled", "", "archiving on", "keep every record in PostgreSQL"),
+        new("--format", "Format", "table|csv|json", "table", "sql verb: how the result is printed"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
         new("--node", "Node", "URL", "http://127.0.0.1:4437", "members verb: any node of the cluster to ask"),
     ];
+
+    /// <summary>The flag (and value) that sets a configuration key, the inverse of <see cref="Parse"/>.</summary>
+    public static IEnumerable<string> ToFlag(string key, string value)
+    {
+        var option = Options.First(o => o.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
+        if (option.Value.Length == 0)
+        {
+            // A switch: given only when it changes the default.
+            return value == (option.Flag.StartsWith("--no-", StringComparison.Ordinal) ? "false" : "true") ? [option.Flag] : [];
+        }
+
+        return [option.Flag, option.Convert == Seconds
+            ? TimeSpan.Parse(value, CultureInfo.InvariantCulture).TotalSeconds.ToString(CultureInfo.InvariantCulture)
+            : value];
+    }
 
     /// <summary>Parses args; throws <see cref="CommandLineException"/> with a one-line message on bad input.</summary>
     public static ParsedCommandLine Parse(IReadOnlyList<string> args)
@@ -61,7 +88,7 @@ public static class CommandLine
                 ?? throw new CommandLineException($"unknown option '{flag}' (see --help)");
             if (option.Value.Length == 0)
             {
-                settings[option.Key] = inline ?? "true";
+                settings[option.Key] = inline ?? (option.Flag.StartsWith("--no-", StringComparison.Ordinal) ? "false" : "true");
                 continue;
             }
 
@@ -71,7 +98,7 @@ public static class CommandLine
                 : option.Convert(value) ?? throw new CommandLineException($"option '{flag}' needs {option.Value}, got '{value}'");
         }
 
-        if (verb != "members" && positional.Count > 0)
+        if (verb is not ("members" or "sql") && positional.Count > 0)
         {
             throw new CommandLineException($"unexpected argument '{positional[0]}' (see --help)");
         }
@@ -85,11 +112,13 @@ public static class CommandLine
         {
             "Ursula: a durable stream server (Durable Streams protocol over HTTP, replicated by Raft, state in PostgreSQL).",
             string.Empty,
-            "Usage: ursula [serve|migrate|cluster|members] [options]",
+            "Usage: ursula [serve|migrate|cluster|members|sql|restore] [options]",
             "  serve     run a node (the default)",
             "  migrate   apply the PostgreSQL schema and exit",
             "  cluster   run a local development cluster (--nodes N, ports from --listen upward)",
             "  members   list | add URL | remove URL: change the members of a running cluster (--node URL; the secret from --data-dir or --cluster-secret)",
+            "  sql       \"SELECT ...\": query the archive with DuckDB through the `messages` view (--format table|csv|json)",
+            "  restore   rebuild an empty node's streams from the archive alone (disaster recovery; see docs/archive.md)",
             string.Empty,
             "Options (each also settable in appsettings.json or as URSULA_<KEY> in the environment):",
         };

@@ -55,15 +55,17 @@ public static class Verbs
                     "serve", "--listen", $"{host}:{firstPort + i}", "--data-dir", Path.Combine(baseDir, $"node{i + 1}"),
                     "--cluster", string.Join(',', urls),
                 };
+                if (!settings.ContainsKey("Archive:Dir") && !settings.ContainsKey("Archive:S3Bucket"))
+                {
+                    // Every member reads what the leader archived: they share one archive directory.
+                    args.AddRange(["--archive-dir", Path.Combine(baseDir, "archive")]);
+                }
+
                 foreach (var (key, value) in settings)
                 {
                     if (key is not ("Listen" or "DataDir" or "Cluster" or "Nodes" or "Advertise" or "Postgres" or "ClusterSecret") && value is not null)
                     {
-                        var option = CommandLine.Options.First(o => o.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
-                        args.Add(option.Flag);
-                        args.Add(option.Key.StartsWith("Protocol:LongPoll", StringComparison.Ordinal)
-                            ? TimeSpan.Parse(value, CultureInfo.InvariantCulture).TotalSeconds.ToString(CultureInfo.InvariantCulture)
-                            : value);
+                        args.AddRange(CommandLine.ToFlag(key, value));
                     }
                 }
 

@@ -54,5 +54,5 @@ public sealed record CreateStreamCommand(
         return new CreateStreamCommand(path, contentType, ttl, expiresAt, closed, body, fork);
     }
 
-    internal override ValueTask<ApplyOutcome> ApplyAsync(ApplyContext context) => context.Catalog.CreateAsync(this, context);
+    internal override ValueTask<ApplyOutcome> ApplyAsync(ApplyContext context) => ValueTask.FromResult(context.Catalog.Create(this, context));
 }

@@ -29,6 +29,18 @@ internal sealed class BinaryCopyWriter(int capacity)
         buffer.Advance(8);
     }
 
+    public void NullableBigInt(long? value)
+    {
+        if (value is { } v)
+        {
+            BigInt(v);
+        }
+        else
+        {
+            Int32(-1);
+        }
+    }
+
     /// <summary>timestamptz: microseconds since 2000-01-01 UTC.</summary>
     public void TimestampFromUnixMs(long unixMs)
     {

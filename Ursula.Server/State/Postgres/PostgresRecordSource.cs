@@ -19,7 +19,8 @@ public sealed class PostgresRecordSource(NpgsqlDataSource dataSource) : IRecordS
         // Start at the record holding `from` (the newest one starting at or before it), then walk forward.
         var rows = await connection.QueryAsync<RecordRow>(new CommandDefinition(
             """
-            select start_pos as Start, end_pos as End, payload as Payload, appended_at as AppendedAt, log_index as LogIndex, producer_id as ProducerId
+            select start_pos as Start, end_pos as End, payload as Payload, appended_at as AppendedAt, log_index as LogIndex,
+                producer_id as ProducerId, producer_epoch as ProducerEpoch, producer_seq as ProducerSeq
             from stream_records
             where stream_id = @streamId
               and start_pos >= coalesce((select start_pos from stream_records where stream_id = @streamId and start_pos <= @from order by start_pos desc limit 1), @from)
@@ -39,7 +40,7 @@ public sealed class PostgresRecordSource(NpgsqlDataSource dataSource) : IRecordS
                 continue;
             }
 
-            result.Add(new DataRecord(row.Start, row.End, row.Payload, new DateTimeOffset(row.AppendedAt, TimeSpan.Zero).ToUnixTimeMilliseconds(), row.LogIndex, row.ProducerId));
+            result.Add(new DataRecord(row.Start, row.End, row.Payload, new DateTimeOffset(row.AppendedAt, TimeSpan.Zero).ToUnixTimeMilliseconds(), row.LogIndex, row.ProducerId, row.ProducerEpoch, row.ProducerSeq));
             bytes += row.Payload.Length;
             if (bytes >= maxBytes)
             {
@@ -50,5 +51,5 @@ public sealed class PostgresRecordSource(NpgsqlDataSource dataSource) : IRecordS
         return result;
     }
 
-    private sealed record RecordRow(long Start, long End, byte[] Payload, DateTime AppendedAt, long LogIndex, string? ProducerId);
+    private sealed record RecordRow(long Start, long End, byte[] Payload, DateTime AppendedAt, long LogIndex, string? ProducerId, long? ProducerEpoch, long? ProducerSeq);
 }

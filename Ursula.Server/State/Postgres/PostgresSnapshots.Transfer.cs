@@ -12,8 +12,9 @@ namespace Ursula.Server.State.Postgres;
 
 public sealed partial class PostgresSnapshots
 {
-    private static readonly string[] Tables = ["ursula_node_state", "streams", "stream_producers", "stream_records"];
-    private static readonly byte[] Magic = "URSULA-SNAPSHOT-1"u8.ToArray();
+    // Every table of the replicated state; a new kind of state adds its tables here.
+    private static readonly string[] Tables = ["ursula_node_state", "streams", "stream_producers", "stream_records", "archive_manifest", "archive_garbage"];
+    private static readonly byte[] Magic = "URSULA-SNAPSHOT-2"u8.ToArray();
     private const int ChunkSize = 256 * 1024;
 
     private async ValueTask ExportAsync<TWriter>(TWriter writer, CancellationToken token)

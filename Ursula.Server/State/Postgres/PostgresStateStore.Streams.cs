@@ -13,16 +13,18 @@ public sealed partial class PostgresStateStore
             """
             insert into streams (stream_id, path, content_type, created_at_ms, ttl_seconds, expires_at, expires_at_ms,
                 last_access_ms, closed, closed_by_producer, closed_by_epoch, closed_by_seq, tail, last_stream_seq,
-                fork_source_id, fork_source_path, fork_position, fork_requested_position, fork_sub_offset, ref_count, soft_deleted)
+                fork_source_id, fork_source_path, fork_position, fork_requested_position, fork_sub_offset, ref_count, soft_deleted,
+                archived_to, hot_bytes)
             select * from unnest(@ids, @paths, @types, @created, @ttls, @expires, @expiresMs, @access, @closed,
                 @closedBy, @closedEpoch, @closedSeq, @tails, @seqs, @forkIds, @forkPaths, @forkPositions,
-                @forkRequested, @forkSubs, @refs, @soft)
+                @forkRequested, @forkSubs, @refs, @soft, @archivedTo, @hotBytes)
             on conflict (stream_id) do update set
                 ttl_seconds = excluded.ttl_seconds, expires_at = excluded.expires_at, expires_at_ms = excluded.expires_at_ms,
                 last_access_ms = excluded.last_access_ms, closed = excluded.closed,
                 closed_by_producer = excluded.closed_by_producer, closed_by_epoch = excluded.closed_by_epoch,
                 closed_by_seq = excluded.closed_by_seq, tail = excluded.tail, last_stream_seq = excluded.last_stream_seq,
-                ref_count = excluded.ref_count, soft_deleted = excluded.soft_deleted
+                ref_count = excluded.ref_count, soft_deleted = excluded.soft_deleted,
+                archived_to = excluded.archived_to, hot_bytes = excluded.hot_bytes
             """,
             new
             {
@@ -47,6 +49,8 @@ public sealed partial class PostgresStateStore
                 forkSubs = rows.Select(m => m.Fork?.SubOffset).ToArray(),
                 refs = rows.Select(m => m.RefCount).ToArray(),
                 soft = rows.Select(m => m.SoftDeleted).ToArray(),
+                archivedTo = rows.Select(m => m.ArchivedTo).ToArray(),
+                hotBytes = rows.Select(m => m.HotBytes).ToArray(),
             },
             cancellationToken: cancellationToken));
     }
@@ -74,12 +78,14 @@ public sealed partial class PostgresStateStore
         public long? fork_sub_offset { get; init; }
         public int ref_count { get; init; }
         public bool soft_deleted { get; init; }
+        public long archived_to { get; init; }
+        public long hot_bytes { get; init; }
 
         public StreamMeta ToMeta() => new(
             stream_id, path, content_type, created_at_ms, ttl_seconds, expires_at, expires_at_ms, last_access_ms, closed,
             closed_by_producer is null ? null : new ProducerRef(closed_by_producer, closed_by_epoch ?? 0, closed_by_seq ?? 0),
             tail, last_stream_seq,
             fork_source_id is null ? null : new ForkLink(fork_source_id.Value, fork_source_path ?? "", fork_position ?? 0, fork_requested_position ?? 0, fork_sub_offset ?? 0),
-            ref_count, soft_deleted);
+            ref_count, soft_deleted, archived_to, hot_bytes);
     }
 }

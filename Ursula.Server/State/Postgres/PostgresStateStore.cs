@@ -2,6 +2,8 @@
 // each in one transaction together with the applied log index.
 using Dapper;
 using Npgsql;
+using Ursula.Archive.Manifest;
+using Ursula.Server.State.Archive;
 
 namespace Ursula.Server.State.Postgres;
 
@@ -20,7 +22,20 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken)))
             .Select(p => (p.StreamId, p.ProducerId, new ProducerState(p.Epoch, p.LastSeq, p.UpdatedAtMs)))
             .ToList();
-        return new CatalogState(streams, producers, node.NextStreamId, node.AppliedIndex, node.AppliedTerm, node.ClockMs);
+        var manifest = (await connection.QueryAsync<byte[]>(new CommandDefinition(
+            "select entry from archive_manifest order by stream_id, start_pos", cancellationToken: cancellationToken)))
+            .SelectMany(entry => ManifestCodec.Decode(entry))
+            .ToList();
+        var garbage = (await connection.QueryAsync<GarbageRow>(new CommandDefinition(
+            "select object_key as ObjectKey, object_size as ObjectSize, stream_id as StreamId from archive_garbage", cancellationToken: cancellationToken)))
+            .GroupBy(g => g.ObjectKey)
+            .Select(g => new ArchiveGarbage(g.Key, g.First().ObjectSize, g.Select(r => r.StreamId).ToHashSet()))
+            .ToList();
+        return new CatalogState(streams, producers, node.NextStreamId, node.AppliedIndex, node.AppliedTerm, node.ClockMs)
+        {
+            Manifest = manifest,
+            Garbage = garbage,
+        };
     }
 
     /// <summary>
@@ -75,11 +90,30 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
                 cancellationToken: cancellationToken));
         }
 
+        foreach (var set in batch.Sets)
+        {
+            await set.WriteAsync(connection, cancellationToken);
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             "update ursula_node_state set applied_index = @AppliedIndex, applied_term = @AppliedTerm, next_stream_id = @NextStreamId, clock_ms = @ClockMs, updated_at = now()",
             new { batch.AppliedIndex, batch.AppliedTerm, batch.NextStreamId, batch.ClockMs },
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes restored streams and their change sets (the manifest) inside the caller's transaction.</summary>
+    internal static async Task WriteRestoredAsync(NpgsqlConnection connection, IReadOnlyList<StreamMeta> streams, ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        if (streams.Count > 0)
+        {
+            await UpsertStreamsAsync(connection, streams, cancellationToken);
+        }
+
+        foreach (var set in batch.Sets)
+        {
+            await set.WriteAsync(connection, cancellationToken);
+        }
     }
 
     private static async Task CopyRecordsAsync(NpgsqlConnection connection, List<(long StreamId, DataRecord Record)> records, CancellationToken cancellationToken)
@@ -94,19 +128,21 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
         copy.Begin();
         foreach (var (streamId, record) in records)
         {
-            copy.StartRow(7);
+            copy.StartRow(9);
             copy.BigInt(streamId);
             copy.BigInt(record.Start);
             copy.BigInt(record.End);
             copy.TimestampFromUnixMs(record.AppendedAtMs);
             copy.BigInt(record.LogIndex);
             copy.Text(record.ProducerId);
+            copy.NullableBigInt(record.ProducerEpoch);
+            copy.NullableBigInt(record.ProducerSeq);
             copy.Bytes(record.Payload);
         }
 
         copy.End();
         await using var stream = await connection.BeginRawBinaryCopyAsync(
-            "copy stream_records (stream_id, start_pos, end_pos, appended_at, log_index, producer_id, payload) from stdin (format binary)",
+            "copy stream_records (stream_id, start_pos, end_pos, appended_at, log_index, producer_id, producer_epoch, producer_seq, payload) from stdin (format binary)",
             cancellationToken);
         await stream.WriteAsync(copy.Written, cancellationToken);
     }
@@ -131,6 +167,8 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
             },
             cancellationToken: cancellationToken));
     }
+
+    private sealed record GarbageRow(string ObjectKey, long ObjectSize, long StreamId);
 
     private sealed record NodeRow(long AppliedIndex, long AppliedTerm, long NextStreamId, long ClockMs);
 

@@ -1,11 +1,19 @@
 // The read path: stitches a fork's inherited range from its source chain, then the stream's own
-// records from PostgreSQL (older) and the hot tail (recent), cut to a chunk budget.
+// records from three tiers: the hot tail in memory (recent), PostgreSQL (older), and the archive
+// (oldest, below the stream's archive frontier: Parquet objects located through the manifest),
+// cut to a chunk budget. A range that moves from PostgreSQL to the archive while it is being read
+// is found again in the archive.
+using Ursula.Archive.Format;
+using Ursula.Archive.Reading;
+using Ursula.Archive.Storage;
 using Ursula.Server.Streams;
 
 namespace Ursula.Server.State.Reading;
 
-public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold, ILogger<StreamDataReader> logger)
+public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold, ArchiveReader archive, ILogger<StreamDataReader> logger)
 {
+    private static readonly TimeSpan ArchiveRetryAfter = TimeSpan.FromSeconds(5);
+
     /// <summary>Reads [from, meta.Tail) of a stream up to about maxBytes of payload.</summary>
     public async ValueTask<ReadSlice> ReadAsync(StreamHandle handle, StreamMeta meta, long from, long maxBytes, CancellationToken cancellationToken)
     {
@@ -37,12 +45,7 @@ public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold, 
         while (position < cap && !budget.Exhausted)
         {
             records.Clear();
-            if (!handle.Data.TryCollect(position, cap, budget.Remaining, records))
-            {
-                var coldCap = Math.Min(cap, handle.Data.FirstPosition);
-                records.AddRange(await cold.ReadAsync(handle.Id, position, coldCap, budget.Remaining, cancellationToken));
-            }
-
+            await FetchAsync(handle, position, cap, budget.Remaining, records, cancellationToken);
             if (records.Count == 0)
             {
                 ThrowUnlessRemoved(handle, position, cap, null);
@@ -70,6 +73,116 @@ public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold, 
 
         return position;
     }
+
+    /// <summary>
+    /// How many units (bytes or messages) the record holding <paramref name="position"/> has from
+    /// there on, through the fork chain and every tier; 0 at or past the tail. A fork's sub-offset
+    /// must stay within it.
+    /// </summary>
+    public async ValueTask<long> ExtentAfterAsync(StreamHandle handle, long position, CancellationToken cancellationToken)
+    {
+        var meta = handle.Meta;
+        if (position >= meta.Tail || position < 0)
+        {
+            return 0;
+        }
+
+        if (meta.Fork is { } fork && position < fork.Position)
+        {
+            var extent = catalog.TryGetById(fork.SourceId, out var source) ? await ExtentAfterAsync(source, position, cancellationToken) : 0;
+            return Math.Min(extent, fork.Position - position);
+        }
+
+        var records = new List<DataRecord>(1);
+        await FetchAsync(handle, position, meta.Tail, 1, records, cancellationToken);
+        return records.Count > 0 && records[0].Start <= position ? records[0].End - position : 0;
+    }
+
+    /// <summary>Records of the stream's own range from <paramref name="position"/>, from the tier that holds it.</summary>
+    private async ValueTask FetchAsync(StreamHandle handle, long position, long cap, long maxBytes, List<DataRecord> records, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (handle.Data.TryCollect(position, cap, maxBytes, records))
+            {
+                return;
+            }
+
+            var archivedTo = handle.Meta.ArchivedTo;
+            if (position < archivedTo)
+            {
+                records.AddRange(await ReadArchivedAsync(handle, position, Math.Min(cap, archivedTo), maxBytes, cancellationToken));
+                return;
+            }
+
+            records.AddRange(await cold.ReadAsync(handle.Id, position, Math.Min(cap, handle.Data.FirstPosition), maxBytes, cancellationToken));
+            if ((records.Count > 0 && records[0].Start <= position) || handle.Meta.ArchivedTo <= position)
+            {
+                return;
+            }
+
+            // Archived (and gone from PostgreSQL) while this read ran: it is in the archive now.
+            records.Clear();
+        }
+    }
+
+    /// <summary>Records of [from, to) below the stream's archive frontier, from the objects its manifest names.</summary>
+    private async ValueTask<IReadOnlyList<DataRecord>> ReadArchivedAsync(StreamHandle handle, long from, long to, long maxBytes, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var entries = handle.Archive;
+            var covering = Covering(entries, from, to);
+            if (covering.Count == 0)
+            {
+                return [];
+            }
+
+            try
+            {
+                var records = await archive.ReadAsync(covering, from, to, maxBytes, cancellationToken);
+                return records.Select(ToDataRecord).ToList();
+            }
+            catch (ObjectStoreException e) when (e.NotFound && attempt == 0 && !ReferenceEquals(entries, handle.Archive))
+            {
+                // Compacted into another object while this read ran: the manifest names the new one.
+            }
+            catch (ObjectStoreException e)
+            {
+                ReadingLog.ArchiveReadFailed(logger, handle.Meta.Path, from, e.Message);
+                throw new ServiceUnavailableException($"The archive holding this part of the stream is unreachable ({e.Store}); retry shortly", ArchiveRetryAfter, e);
+            }
+        }
+    }
+
+    private static List<Ursula.Archive.Manifest.ManifestEntry> Covering(Ursula.Archive.Manifest.ManifestEntry[] entries, long from, long to)
+    {
+        // Entries are in position order and do not overlap: find the first that ends after `from`.
+        int lo = 0, hi = entries.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (entries[mid].End <= from)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        var covering = new List<Ursula.Archive.Manifest.ManifestEntry>();
+        for (var i = lo; i < entries.Length && entries[i].Start < to; i++)
+        {
+            covering.Add(entries[i]);
+        }
+
+        return covering;
+    }
+
+    private static DataRecord ToDataRecord(ArchiveRecord record) =>
+        new(record.Start, record.End, record.Payload, record.AppendedAtMs, record.LogIndex, record.Producer?.Id, record.Producer?.Epoch, record.Producer?.Seq);
 
     /// <summary>
     /// The stream's metadata says data exists that no tier holds: stored state and metadata

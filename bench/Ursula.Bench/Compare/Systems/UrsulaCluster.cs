@@ -33,7 +33,7 @@ public sealed class UrsulaCluster(string label, SystemEnvironment environment, s
         {
             var name = $"{Label}-node{i + 1}";
             var dir = Path.Combine(Environment.WorkDirectory, $"{name}-{sessionTag}");
-            _nodes.Add(UrsulaNode.Start(Environment, name, ports[i], dir, ["--cluster", members, "--cluster-secret", secret], Path.Combine(Environment.LogDirectory, $"{name}-{sessionTag}.log")));
+            _nodes.Add(UrsulaNode.Start(Environment, name, ports[i], dir, ["--cluster", members, "--cluster-secret", secret, "--archive-dir", Path.Combine(Environment.WorkDirectory, $"{Label}-archive-{sessionTag}")], Path.Combine(Environment.LogDirectory, $"{name}-{sessionTag}.log")));
         }
 
         await Task.WhenAll(_nodes.Select(n => n.WaitHealthyAsync(Environment.StartTimeout, ct)));
