@@ -20,4 +20,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Error, Message = "A Raft request failed inside this node (answered 500)")]
     public static partial void RaftRequestFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "This node ({Self}) is not one of the members it persisted ({Members}): it was started under another URL than before (check --listen and --advertise), and takes no part in the cluster until it is restarted under its old URL or added as a new member")]
+    public static partial void NotAMember(ILogger logger, string self, string members);
 }

@@ -70,6 +70,13 @@ public static class Membership
         var configuration = await storage.LoadConfigurationAsync(cancellationToken);
         if (configuration.Members.Count > 0)
         {
+            if (!configuration.Members.Any(m => m.Uri == self))
+            {
+                // Started under another URL than the one it joined with (--listen or --advertise
+                // changed): the members do not know this address, so it will never take part.
+                HostingLog.NotAMember(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ursula.Membership"), self.ToString(), string.Join(", ", configuration.Members.Select(m => m.Uri)));
+            }
+
             return;
         }
 

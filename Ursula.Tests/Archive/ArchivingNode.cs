@@ -43,9 +43,9 @@ public sealed class ArchivingNode : IAsyncDisposable
         ["URSULA_Archive__RowGroupTargetBytes"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public static async Task<ArchivingNode> StartAsync(string database, string dataDir, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    public static async Task<ArchivingNode> StartAsync(string database, string dataDir, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken, int? port = null)
     {
-        var node = NodeProcess.Start(FreePort.Next(), dataDir, database, arguments, environment ?? SmallRowGroups());
+        var node = NodeProcess.Start(port ?? FreePort.Next(), dataDir, database, arguments, environment ?? SmallRowGroups());
         await node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), cancellationToken);
         return new ArchivingNode(node, database, dataDir);
     }
@@ -85,7 +85,8 @@ public sealed class ArchivingNode : IAsyncDisposable
 
             if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
             {
-                throw new TimeoutException($"{path} was archived only to {archivedTo} of {position} within {clock.Elapsed}:\n{Node.Output}");
+                var (_, health) = await HealthAsync(cancellationToken);
+                throw new TimeoutException($"{path} was archived only to {archivedTo} of {position} within {clock.Elapsed}; health {health}:\n{string.Join('\n', Node.Output.Split('\n').TakeLast(40))}");
             }
 
             await Task.Delay(100, cancellationToken);

@@ -16,7 +16,12 @@ public static class ArchiveVerbs
     {
         if (arguments is not [var query])
         {
-            throw new CommandLineException("usage: sql \"SELECT ...\" [--format table|csv|json] [--data-dir PATH | --archive-dir PATH | --s3-bucket ...]");
+            throw new CommandLineException("usage: sql \"SELECT ...\" | sql @FILE.sql [--format table|csv|json] [--data-dir PATH | --archive-dir PATH | --s3-bucket ...]");
+        }
+
+        if (query.StartsWith('@'))
+        {
+            query = File.Exists(query[1..]) ? await File.ReadAllTextAsync(query[1..]) : throw new CommandLineException($"no such query file: {query[1..]}");
         }
 
         var format = (settings.TryGetValue("Format", out var f) ? f : null)?.ToLowerInvariant() switch

@@ -77,8 +77,9 @@ public static class CommandLine
                 continue;
             }
 
-            if (!arg.StartsWith('-'))
+            if (!arg.StartsWith('-') || arg.Any(char.IsWhiteSpace))
             {
+                // A flag never holds whitespace: "-- a comment\nSELECT ..." is the sql verb's query.
                 positional.Add(arg);
                 continue;
             }
