@@ -106,6 +106,7 @@ public static partial class ServerHost
         services.AddSingleton(new HotTailBudget(node.HotTailBytes, node.MaxUnflushedBytes));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamDataReader>();
+        services.AddSingleton<StreamTailReader>();
         services.AddSingleton<FlushGate>();
         services.AddSingleton<StorageHealth>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PostgresSnapshots>(sp, node.WalRetainBytes));

@@ -95,36 +95,33 @@ public sealed partial class StreamEndpoints
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(options.LongPollTimeout);
-        while (true)
+        var at = new TailItem(TailItemKind.UpToDate, meta, from, null);
+        try
         {
-            var pulse = handle.Signal.NextPulse;
-            meta = handle.Meta;
-            if (from < meta.Tail)
+            await foreach (var item in tail.ReadAsync(handle, from, new TailReadOptions(options.MaxReadChunkBytes), timeout.Token))
             {
-                var slice = await reader.ReadAsync(handle, meta, from, options.MaxReadChunkBytes, context.RequestAborted);
-                await WriteChunkAsync(context, meta, slice, requested, cursor);
-                return;
-            }
+                at = item;
+                if (item.Kind == TailItemKind.Data)
+                {
+                    await WriteChunkAsync(context, item.Meta, item.Slice!, requested, cursor);
+                    return;
+                }
 
-            if (meta.Closed || handle.Removed || meta.SoftDeleted)
-            {
-                break;
+                if (item.Kind == TailItemKind.Gone || item.Closed)
+                {
+                    break;
+                }
             }
-
-            try
-            {
-                await pulse.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-            {
-                break;
-            }
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Nothing arrived in time: 204 at the position the client asked for, the tail it last saw.
         }
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status204NoContent;
-        SetAtTailHeaders(response, meta);
-        if (!meta.Closed)
+        SetAtTailHeaders(response, at.Meta, at.Position);
+        if (!at.Closed)
         {
             response.Headers[ProtocolHeaders.Cursor] = cursors.Next(cursor);
         }
@@ -204,12 +201,13 @@ public sealed partial class StreamEndpoints
     }
 
     /// <summary>An answer at the tail: uncacheable, up to date, and EOF when the stream is closed.</summary>
-    private static void SetAtTailHeaders(HttpResponse response, StreamMeta meta)
+    private static void SetAtTailHeaders(HttpResponse response, StreamMeta meta, long? position = null)
     {
+        var at = position ?? meta.Tail;
         response.Headers.CacheControl = "no-store";
-        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(meta.Tail);
+        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(at);
         response.Headers[ProtocolHeaders.UpToDate] = "true";
-        if (meta.Closed)
+        if (at >= meta.Tail && meta.Closed)
         {
             response.Headers[ProtocolHeaders.Closed] = "true";
         }

@@ -12,6 +12,7 @@ namespace Ursula.Server.Protocol;
 public sealed partial class StreamEndpoints(
     StreamCatalog catalog,
     StreamDataReader reader,
+    StreamTailReader tail,
     ICommandSubmitter submitter,
     ResponseCursor cursors,
     TimeProvider time,
