@@ -113,6 +113,7 @@ public static partial class ServerHost
         services.AddHostedService<StateFlusher>();
 
         services.AddSingleton<ResponseCursor>();
+        services.AddSingleton<StreamLookup>();
         services.AddSingleton<StreamEndpoints>();
         services.AddSingleton<LeaderForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaderForwarder>());

@@ -48,7 +48,7 @@ public sealed partial class StreamEndpoints
             return;
         }
 
-        if (!TryParseReadOffset(offsetText, out var requested))
+        if (!ReadOffset.TryParse(offsetText, out var requested))
         {
             await Problem.WriteAsync(context, 400, "offset must be -1, now, or an offset this server returned");
             return;
@@ -61,10 +61,10 @@ public sealed partial class StreamEndpoints
         }
 
         submitter.Touch(meta);
-        var from = requested.IsNow ? meta.Tail : requested.Position;
+        var from = requested.From(meta.Tail);
         if (from > meta.Tail)
         {
-            (meta, var caughtUp) = await WaitForTailAsync(handle, from, context.RequestAborted);
+            (meta, var caughtUp) = await lookup.WaitForTailAsync(handle, from, context.RequestAborted);
             if (!caughtUp)
             {
                 await Problem.WriteAsync(context, 400, "offset is beyond the end of the stream");
@@ -230,21 +230,6 @@ public sealed partial class StreamEndpoints
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// An offset past this node's tail is either data another node acknowledged that this node has
-    /// not applied yet (a read barrier brings it here) or no position of this stream at all.
-    /// </summary>
-    private async Task<(StreamMeta Meta, bool CaughtUp)> WaitForTailAsync(StreamHandle handle, long position, CancellationToken cancellationToken)
-    {
-        if (submitter.MayBeBehind)
-        {
-            await submitter.SyncWithLeaderAsync(cancellationToken);
-        }
-
-        var meta = handle.Meta;
-        return (meta, position <= meta.Tail && !handle.Removed);
-    }
-
     private static bool IfNoneMatch(StringValues values, string etag)
     {
         foreach (var value in values)
@@ -265,38 +250,5 @@ public sealed partial class StreamEndpoints
         }
 
         return false;
-    }
-
-    private readonly record struct ReadOffset(int Kind, long Position)
-    {
-        public static readonly ReadOffset Start = new(0, 0);
-        public static readonly ReadOffset Now = new(1, 0);
-
-        public bool IsNow => Kind == 1;
-
-        public static ReadOffset At(long position) => new(2, position);
-    }
-
-    private static bool TryParseReadOffset(string? text, out ReadOffset offset)
-    {
-        offset = ReadOffset.Start;
-        if (text is null || text == "-1")
-        {
-            return true;
-        }
-
-        if (text == "now")
-        {
-            offset = ReadOffset.Now;
-            return true;
-        }
-
-        if (!StreamOffset.TryParse(text, out var parsed))
-        {
-            return false;
-        }
-
-        offset = ReadOffset.At(parsed.High == 0 ? parsed.Position : long.MaxValue);
-        return true;
     }
 }
