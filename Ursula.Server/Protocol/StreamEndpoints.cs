@@ -60,20 +60,16 @@ public sealed partial class StreamEndpoints(
             ProtocolLog.Unavailable(logger, method, path, unavailable.Message);
             await Problem.WriteAsync(context, 503, unavailable.Message, unavailable.RetryAfter);
         }
-        catch (Exception e) when (IsStorageFailure(e) && !context.Response.HasStarted)
+        catch (Exception e) when (StorageFailure.Is(e) && !context.Response.HasStarted)
         {
             ProtocolLog.Unavailable(logger, method, path, e.Message);
-            await Problem.WriteAsync(context, 503, "This node's PostgreSQL is unreachable; retry shortly or on another node", TimeSpan.FromSeconds(2));
+            await Problem.WriteAsync(context, 503, StorageFailure.Message, StorageFailure.RetryAfter);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.
         }
     }
-
-    private static bool IsStorageFailure(Exception e) =>
-        e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
-        || (e is InvalidOperationException && e.InnerException is Npgsql.NpgsqlException);
 
     private static Task MethodNotAllowedAsync(HttpContext context)
     {
