@@ -47,7 +47,8 @@ public static class StreamHubExtensions
     /// <summary>Maps the hub at <paramref name="path"/> (inside the reserved branch: "/hub"); the builder takes an authorization policy later.</summary>
     public static HubEndpointConventionBuilder MapStreamHub(this IEndpointRouteBuilder endpoints, string path)
     {
-        var hub = endpoints.MapHub<StreamHub>(path);
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<StreamHubOptions>>().Value;
+        var hub = endpoints.MapHub<StreamHub>(path, o => o.TransportSendTimeout = options.SendTimeout);
         hub.RequireCors(CorsPolicy);
         return hub;
     }

@@ -25,6 +25,15 @@ public sealed class StreamHubOptions
     [Range(1, 1024)]
     public int SubscriberBuffer { get; set; } = 4;
 
+    /// <summary>
+    /// How long one send to a client may take before its connection is closed (SignalR's transport
+    /// send timeout, 10 s by default there). A slow subscriber's sends wait for its socket to drain;
+    /// one that takes nothing for this long is disconnected and resumes from its last nextOffset
+    /// when it reconnects.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The largest message a client may send (an append's body travels in one), in bytes.</summary>
     [Range(1024, 256L * 1024 * 1024)]
     public long MaxMessageBytes { get; set; } = 1024 * 1024;
