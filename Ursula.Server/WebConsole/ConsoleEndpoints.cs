@@ -21,8 +21,11 @@ public static class ConsoleEndpoints
     public static void Map(IEndpointRouteBuilder endpoints, string reservedPrefix)
     {
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
-        endpoints.MapMethods(Path, methods, () => Results.Redirect($"{reservedPrefix}{Path}/"));
-        endpoints.MapMethods(Path + "/{**file}", methods, Serve);
+        // Routing matches "/ui" and "/ui/" alike; only the first is sent to the second, so relative links resolve.
+        endpoints.MapMethods(Path + "/{**file}", methods, (HttpContext context, string? file) =>
+            string.IsNullOrEmpty(file) && context.Request.Path.Value?.EndsWith('/') != true
+                ? Results.Redirect($"{reservedPrefix}{Path}/")
+                : Serve(context, file));
     }
 
     /// <summary>True when the build embedded the SignalR client (it is left out with -p:UrsulaConsoleClient=false).</summary>
