@@ -3,8 +3,11 @@
 // same split as SSE). A text chunk cut inside a UTF-8 character (only a record larger than an
 // item does that) keeps the character's first bytes back for the next item, and its nextOffset
 // points before them, so that text never arrives with a broken character and a client resuming
-// from any nextOffset reads the character whole.
+// from any nextOffset reads the character whole. Live subscribers of a stream at one position get
+// the same ReadSlice from the tail reader, and with it one shared encoded item: a thousand
+// subscribers cost one decoding per append, not a thousand.
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Ursula.Server.State.Reading;
 using Ursula.Server.Streams;
@@ -13,11 +16,34 @@ namespace Ursula.Server.Hub;
 
 public sealed class StreamItemEncoder(string contentType)
 {
+    private static readonly ConditionalWeakTable<ReadSlice, StreamItem> Shared = [];
+
     private readonly bool json = ContentTypes.IsJson(contentType);
     private readonly bool text = ContentTypes.IsSseText(contentType);
     private byte[] carry = [];
 
     public StreamItem Encode(TailItem item)
+    {
+        if (item.Slice is { } shareable && carry.Length == 0)
+        {
+            if (Shared.TryGetValue(shareable, out var shared))
+            {
+                return shared;
+            }
+
+            var encoded = EncodeOwn(item);
+            if (carry.Length == 0)
+            {
+                Shared.TryAdd(shareable, encoded);
+            }
+
+            return encoded;
+        }
+
+        return EncodeOwn(item);
+    }
+
+    private StreamItem EncodeOwn(TailItem item)
     {
         var slice = item.Slice;
         var next = item.Position;
