@@ -24,9 +24,13 @@ public sealed partial class StreamHub
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
+
+            // A live item goes from the reader to SignalR on the same thread, with no hop through
+            // the thread pool per subscriber per append (a thousand of them per append otherwise).
+            AllowSynchronousContinuations = true,
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes), channel.Writer, connection, stop.Token);
+        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, stop.Token);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))

@@ -28,7 +28,7 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     private int liveReaders;
 
-    /// <summary>Keep-alive readers (SSE) currently attached; the ticker wakes their streams about once a second.</summary>
+    /// <summary>Ticked live readers (SSE, hub) currently attached; the ticker wakes their streams about once a second.</summary>
     public int LiveReaders => Volatile.Read(ref liveReaders);
 
     public void AttachLiveReader() => Interlocked.Increment(ref liveReaders);

@@ -1,4 +1,4 @@
-// Wakes, about once a second, every stream that has keep-alive readers attached (SSE), so that they send
+// Wakes, about once a second, every stream that has ticked live readers attached (SSE, hub), so that they send
 // keep-alives and notice a closed connection or an expired lifetime without a timer each.
 namespace Ursula.Server.State.Reading;
 

@@ -21,7 +21,7 @@ public sealed class StreamTailReader(StreamDataReader reader, TimeProvider time)
         var reported = -1L;
         var lastYield = time.GetTimestamp();
         var variant = options.MaxChunkBytes.ToString(CultureInfo.InvariantCulture);
-        var ticked = options.KeepAlive is not null;
+        var ticked = options.Ticked;
         if (ticked)
         {
             handle.AttachLiveReader();
