@@ -8,12 +8,14 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Hosting.Security;
+using Ursula.Server.Hub;
 using Ursula.Server.Protocol;
 using Ursula.Server.Replication;
 using Ursula.Server.Replication.Forwarding;
 using Ursula.Server.State;
 using Ursula.Server.State.Postgres;
 using Ursula.Server.State.Reading;
+using Ursula.Server.WebConsole;
 
 namespace Ursula.Server.Hosting;
 
@@ -108,6 +110,7 @@ public static partial class ServerHost
         services.AddSingleton(new HotTailBudget(node.HotTailBytes, node.MaxUnflushedBytes));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamDataReader>();
+        services.AddSingleton<StreamTailReader>();
         AddArchive(services, builder.Configuration, node);
         services.AddSingleton<FlushGate>();
         services.AddSingleton<StorageHealth>();
@@ -115,6 +118,7 @@ public static partial class ServerHost
         services.AddHostedService<StateFlusher>();
 
         services.AddSingleton<ResponseCursor>();
+        services.AddSingleton<StreamLookup>();
         services.AddSingleton<StreamEndpoints>();
         services.AddSingleton<LeaderForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaderForwarder>());
@@ -123,6 +127,7 @@ public static partial class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<Sequencer>());
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<LiveReaderTicker>();
+        services.AddStreamHub(builder.Configuration);
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);
@@ -154,8 +159,18 @@ public static partial class ServerHost
         app.UseConsensusProtocolHandler();
         app.Map(Streams.StreamPath.ReservedPrefix, reserved =>
         {
+            reserved.UseMiddleware<HubOriginCheck>(new PathString(StreamHubOptions.RelativePath));
             reserved.UseRouting();
-            reserved.UseEndpoints(endpoints => NodeEndpoints.Map(endpoints));
+            reserved.UseCors();
+            reserved.UseEndpoints(endpoints =>
+            {
+                NodeEndpoints.Map(endpoints);
+
+                // The client surfaces: not cluster endpoints, so no cluster secret; cross-origin per Hub:AllowedOrigins.
+                StreamListingEndpoint.Map(endpoints).RequireCors(StreamHubExtensions.CorsPolicy);
+                endpoints.MapStreamHub(StreamHubOptions.RelativePath);
+                ConsoleEndpoints.Map(endpoints, Streams.StreamPath.ReservedPrefix);
+            });
         });
         var streams = app.Services.GetRequiredService<StreamEndpoints>();
         app.Run(streams.HandleAsync);

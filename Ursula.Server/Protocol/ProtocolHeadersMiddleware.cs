@@ -1,7 +1,8 @@
 // Headers every response carries: the browser security headers of the protocol, and on streams
 // CORS for browsers (any origin; streams are addressed by URL and authorization is a deployment
-// concern). The server's own endpoints under /_ursula/ get no CORS headers, so no web page can
-// read or drive them from a browser; they are same-origin resources.
+// concern). The server's own endpoints under /_ursula/ get no CORS headers here, so no web page can
+// read or drive them from a browser; the client surfaces among them (the SignalR hub and the stream
+// listing) get theirs from the CORS policy of Hub/StreamHubExtensions, per Hub:AllowedOrigins.
 using Ursula.Server.Streams;
 
 namespace Ursula.Server.Protocol;

@@ -44,16 +44,7 @@ public sealed partial class StreamEndpoints
                 return;
             }
 
-            commandBody = new CommandBody(body.Memory, CommandBody.Raw);
-            if (ContentTypes.IsJson(contentType))
-            {
-                // Parsed here, off the apply thread. A body that is not acceptable still goes to
-                // apply, marked with the reason: a closed stream or another content type answers
-                // 409 first (the protocol's error precedence), and only then is it a 400.
-                commandBody = JsonMessages.TryFlatten(body.Memory, allowEmptyArray: false, out var batch, out var jsonError)
-                    ? new CommandBody(batch.Payload, batch.Count)
-                    : CommandBody.Invalid(jsonError!);
-            }
+            commandBody = CommandBody.ForAppend(body.Memory, contentType);
         }
 
         var seq = headers[ProtocolHeaders.Seq].ToString();

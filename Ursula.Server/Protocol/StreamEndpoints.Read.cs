@@ -48,7 +48,7 @@ public sealed partial class StreamEndpoints
             return;
         }
 
-        if (!TryParseReadOffset(offsetText, out var requested))
+        if (!ReadOffset.TryParse(offsetText, out var requested))
         {
             await Problem.WriteAsync(context, 400, "offset must be -1, now, or an offset this server returned");
             return;
@@ -61,10 +61,10 @@ public sealed partial class StreamEndpoints
         }
 
         submitter.Touch(meta);
-        var from = requested.IsNow ? meta.Tail : requested.Position;
+        var from = requested.From(meta.Tail);
         if (from > meta.Tail)
         {
-            (meta, var caughtUp) = await WaitForTailAsync(handle, from, context.RequestAborted);
+            (meta, var caughtUp) = await lookup.WaitForTailAsync(handle, from, context.RequestAborted);
             if (!caughtUp)
             {
                 await Problem.WriteAsync(context, 400, "offset is beyond the end of the stream");
@@ -95,36 +95,33 @@ public sealed partial class StreamEndpoints
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(options.LongPollTimeout);
-        while (true)
+        var at = new TailItem(TailItemKind.UpToDate, meta, from, null);
+        try
         {
-            var pulse = handle.Signal.NextPulse;
-            meta = handle.Meta;
-            if (from < meta.Tail)
+            await foreach (var item in tail.ReadAsync(handle, from, new TailReadOptions(options.MaxReadChunkBytes), timeout.Token))
             {
-                var slice = await reader.ReadAsync(handle, meta, from, options.MaxReadChunkBytes, context.RequestAborted);
-                await WriteChunkAsync(context, meta, slice, requested, cursor);
-                return;
-            }
+                at = item;
+                if (item.Kind == TailItemKind.Data)
+                {
+                    await WriteChunkAsync(context, item.Meta, item.Slice!, requested, cursor);
+                    return;
+                }
 
-            if (meta.Closed || handle.Removed || meta.SoftDeleted)
-            {
-                break;
+                if (item.Kind == TailItemKind.Gone || item.Closed)
+                {
+                    break;
+                }
             }
-
-            try
-            {
-                await pulse.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-            {
-                break;
-            }
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Nothing arrived in time: 204 at the position the client asked for, the tail it last saw.
         }
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status204NoContent;
-        SetAtTailHeaders(response, meta);
-        if (!meta.Closed)
+        SetAtTailHeaders(response, at.Meta, at.Position);
+        if (!at.Closed)
         {
             response.Headers[ProtocolHeaders.Cursor] = cursors.Next(cursor);
         }
@@ -204,12 +201,13 @@ public sealed partial class StreamEndpoints
     }
 
     /// <summary>An answer at the tail: uncacheable, up to date, and EOF when the stream is closed.</summary>
-    private static void SetAtTailHeaders(HttpResponse response, StreamMeta meta)
+    private static void SetAtTailHeaders(HttpResponse response, StreamMeta meta, long? position = null)
     {
+        var at = position ?? meta.Tail;
         response.Headers.CacheControl = "no-store";
-        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(meta.Tail);
+        response.Headers[ProtocolHeaders.NextOffset] = StreamOffset.Format(at);
         response.Headers[ProtocolHeaders.UpToDate] = "true";
-        if (meta.Closed)
+        if (at >= meta.Tail && meta.Closed)
         {
             response.Headers[ProtocolHeaders.Closed] = "true";
         }
@@ -232,21 +230,6 @@ public sealed partial class StreamEndpoints
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// An offset past this node's tail is either data another node acknowledged that this node has
-    /// not applied yet (a read barrier brings it here) or no position of this stream at all.
-    /// </summary>
-    private async Task<(StreamMeta Meta, bool CaughtUp)> WaitForTailAsync(StreamHandle handle, long position, CancellationToken cancellationToken)
-    {
-        if (submitter.MayBeBehind)
-        {
-            await submitter.SyncWithLeaderAsync(cancellationToken);
-        }
-
-        var meta = handle.Meta;
-        return (meta, position <= meta.Tail && !handle.Removed);
-    }
-
     private static bool IfNoneMatch(StringValues values, string etag)
     {
         foreach (var value in values)
@@ -267,38 +250,5 @@ public sealed partial class StreamEndpoints
         }
 
         return false;
-    }
-
-    private readonly record struct ReadOffset(int Kind, long Position)
-    {
-        public static readonly ReadOffset Start = new(0, 0);
-        public static readonly ReadOffset Now = new(1, 0);
-
-        public bool IsNow => Kind == 1;
-
-        public static ReadOffset At(long position) => new(2, position);
-    }
-
-    private static bool TryParseReadOffset(string? text, out ReadOffset offset)
-    {
-        offset = ReadOffset.Start;
-        if (text is null || text == "-1")
-        {
-            return true;
-        }
-
-        if (text == "now")
-        {
-            offset = ReadOffset.Now;
-            return true;
-        }
-
-        if (!StreamOffset.TryParse(text, out var parsed))
-        {
-            return false;
-        }
-
-        offset = ReadOffset.At(parsed.High == 0 ? parsed.Position : long.MaxValue);
-        return true;
     }
 }

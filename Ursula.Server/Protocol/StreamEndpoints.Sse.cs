@@ -32,105 +32,59 @@ public sealed partial class StreamEndpoints
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         lifetime.CancelAfter(options.SseConnectionLifetime);
         var writer = response.BodyWriter;
-        var position = from;
-        var controlSentAt = -1L;
-        var lastWrite = time.GetTimestamp();
         var ct = lifetime.Token;
-        handle.AttachLiveReader();
+
+        // A repeated control while idle is the keep-alive that shows proxies and clients the connection lives.
+        var read = new TailReadOptions(options.MaxReadChunkBytes, KeepAlive: options.LongPollTimeout);
         try
         {
-            while (!ct.IsCancellationRequested)
+            await foreach (var item in tail.ReadAsync(handle, from, read, ct))
             {
-                var pulse = handle.Signal.NextPulse;
-                meta = handle.Meta;
-                if (handle.Removed || meta.SoftDeleted)
+                switch (item.Kind)
                 {
-                    return;
+                    case TailItemKind.Data:
+                        WriteDataFrame(handle, item, base64, clientCursor, writer);
+                        break;
+                    case TailItemKind.UpToDate or TailItemKind.KeepAlive:
+                        SseFormat.WriteControlEvent(writer, Control(item.Position, item.Meta, cursors.Next(clientCursor)));
+                        break;
+                    default:
+                        return;
                 }
 
-                if (position < meta.Tail)
-                {
-                    var next = await WriteDataFrameAsync(handle, meta, position, base64, clientCursor, writer, ct);
-                    if (next == position)
-                    {
-                        return;
-                    }
-
-                    position = next;
-                    controlSentAt = position;
-                    lastWrite = time.GetTimestamp();
-                    await writer.FlushAsync(ct);
-                    if (meta.Closed && position >= meta.Tail)
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                var idle = time.GetElapsedTime(lastWrite) >= options.LongPollTimeout;
-                if (controlSentAt != position || meta.Closed || idle)
-                {
-                    // A repeated control while idle is the keep-alive that shows proxies and clients the connection lives.
-                    WriteControl(position, meta);
-                    lastWrite = time.GetTimestamp();
-                    await writer.FlushAsync(ct);
-                    if (meta.Closed)
-                    {
-                        return;
-                    }
-                }
-
-                // No timer per reader: new data, or the LiveReaderTicker about once a second, wakes
-                // every reader of the stream from this one task.
-                await pulse;
+                await writer.FlushAsync(ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Lifetime reached or client gone: end the response; the client reconnects from its offset.
         }
-        finally
-        {
-            handle.DetachLiveReader();
-        }
-
-        void WriteControl(long at, StreamMeta current)
-        {
-            SseFormat.WriteControlEvent(writer, Control(at, current, cursors.Next(clientCursor)));
-            controlSentAt = at;
-        }
     }
 
-    /// <summary>Writes the data event and control event for the next read; returns the position reached.</summary>
-    private async ValueTask<long> WriteDataFrameAsync(StreamHandle handle, StreamMeta meta, long position, bool base64, string clientCursor, PipeWriter writer, CancellationToken ct)
+    /// <summary>Writes the data event and control event of one data item, encoded once for every subscriber at its position.</summary>
+    private void WriteDataFrame(StreamHandle handle, TailItem item, bool base64, string clientCursor, PipeWriter writer)
     {
         // Cursors echoed by a client get jitter of their own, so only cursor-less readers share frames.
+        var slice = item.Slice!;
         var cursor = cursors.Next(clientCursor);
         var shareable = string.IsNullOrEmpty(clientCursor);
-        if (shareable && handle.SseFrames.TryGet(position, meta.Tail, meta.Closed, cursor) is { } cached)
+        var key = new FrameKey(slice.From, item.Meta.Tail, item.Meta.Closed, cursor);
+        if (shareable && handle.SseFrames.TryGet(key) is { } cached)
         {
-            writer.Write(cached.Bytes);
-            return cached.Next;
-        }
-
-        var slice = await reader.ReadAsync(handle, meta, position, options.MaxReadChunkBytes, ct);
-        if (slice.IsEmpty)
-        {
-            return position;
+            writer.Write(cached);
+            return;
         }
 
         var frame = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, (slice.TotalBytes * 4 / 3) + 256));
-        SseFormat.WriteDataEvent(frame, slice.Parts, meta.IsJson, base64);
-        SseFormat.WriteControlEvent(frame, Control(slice.Next, meta, cursor));
+        SseFormat.WriteDataEvent(frame, slice.Parts, item.Meta.IsJson, base64);
+        SseFormat.WriteControlEvent(frame, Control(slice.Next, item.Meta, cursor));
         var bytes = frame.WrittenSpan.ToArray();
         if (shareable)
         {
-            handle.SseFrames.Store(new SharedFrameCache.Frame(position, meta.Tail, meta.Closed, cursor, slice.Next, bytes));
+            handle.SseFrames.Store(key, bytes);
         }
 
         writer.Write(bytes);
-        return slice.Next;
     }
 
     private static SseControl Control(long at, StreamMeta meta, string cursor)

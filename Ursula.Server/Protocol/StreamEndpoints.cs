@@ -12,9 +12,10 @@ namespace Ursula.Server.Protocol;
 public sealed partial class StreamEndpoints(
     StreamCatalog catalog,
     StreamDataReader reader,
+    StreamTailReader tail,
     ICommandSubmitter submitter,
+    StreamLookup lookup,
     ResponseCursor cursors,
-    TimeProvider time,
     IOptions<ProtocolOptions> options,
     ILogger<StreamEndpoints> logger)
 {
@@ -59,10 +60,10 @@ public sealed partial class StreamEndpoints(
             ProtocolLog.Unavailable(logger, method, path, unavailable.Message);
             await Problem.WriteAsync(context, 503, unavailable.Message, unavailable.RetryAfter);
         }
-        catch (Exception e) when (IsStorageFailure(e) && !context.Response.HasStarted)
+        catch (Exception e) when (StorageFailure.Is(e) && !context.Response.HasStarted)
         {
             ProtocolLog.Unavailable(logger, method, path, e.Message);
-            await Problem.WriteAsync(context, 503, "This node's PostgreSQL is unreachable; retry shortly or on another node", TimeSpan.FromSeconds(2));
+            await Problem.WriteAsync(context, 503, StorageFailure.Message, StorageFailure.RetryAfter);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -70,56 +71,22 @@ public sealed partial class StreamEndpoints(
         }
     }
 
-    private static bool IsStorageFailure(Exception e) =>
-        e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
-        || (e is InvalidOperationException && e.InnerException is Npgsql.NpgsqlException);
-
     private static Task MethodNotAllowedAsync(HttpContext context)
     {
         context.Response.Headers.Allow = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
         return Problem.WriteAsync(context, 405, "Streams support GET, HEAD, POST, PUT, DELETE and OPTIONS");
     }
 
-    private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
-
     /// <summary>Finds a stream that direct operations may use, answering 404 or 410 otherwise.</summary>
     private async ValueTask<(StreamHandle? Handle, StreamMeta? Meta)> FindAsync(HttpContext context, string path)
     {
-        var found = Find(path);
-        if (found.Status != 200 && submitter.MayBeBehind)
+        var found = await lookup.FindAsync(path, context.RequestAborted);
+        if (found.Error is { } error)
         {
-            // This node may not have applied a create acknowledged through another node yet.
-            await submitter.SyncWithLeaderAsync(context.RequestAborted);
-            found = Find(path);
+            await Problem.WriteAsync(context, found.Status, error);
         }
 
-        switch (found.Status)
-        {
-            case 200:
-                return (found.Handle, found.Meta);
-            case 410:
-                await Problem.WriteAsync(context, 410, "Stream is gone: it was deleted or expired while forks still reference it");
-                return (null, null);
-            default:
-                await Problem.WriteAsync(context, 404, "Stream not found");
-                return (null, null);
-        }
-    }
-
-    private (int Status, StreamHandle? Handle, StreamMeta? Meta) Find(string path)
-    {
-        if (!catalog.TryGet(path, out var handle) || handle.Removed)
-        {
-            return (404, null, null);
-        }
-
-        var meta = handle.Meta;
-        if (!meta.SoftDeleted && !meta.IsExpiredAt(NowMs))
-        {
-            return (200, handle, meta);
-        }
-
-        return meta.SoftDeleted || meta.RefCount > 0 ? (410, null, null) : (404, null, null);
+        return (found.Handle, found.Meta);
     }
 
     private static void SetOutcomeHeaders(HttpResponse response, ApplyOutcome outcome)
@@ -169,14 +136,9 @@ public sealed partial class StreamEndpoints(
     /// </summary>
     private async Task<ApplyOutcome> SubmitAsync(StreamCommand command, RequestBody? body, HttpContext context)
     {
-        if (CommandValidator.Validate(command, options.CommandLimits, jsonFlattenedHere: true) is { } invalid)
-        {
-            return ApplyOutcome.Fail(400, invalid);
-        }
-
         try
         {
-            return await submitter.SubmitAsync(command, context.RequestAborted);
+            return await submitter.ValidateAndSubmitAsync(command, options.CommandLimits, context.RequestAborted);
         }
         catch
         {

@@ -18,14 +18,17 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     public StreamSignal Signal { get; } = new();
 
-    /// <summary>The last live frame encoded for this stream, shared by its live subscribers.</summary>
-    public Reading.SharedFrameCache SseFrames { get; } = new();
+    /// <summary>The last live read of this stream, shared by the tail readers at the same position.</summary>
+    public Reading.SharedFrameCache<Reading.ReadSlice> Slices { get; } = new();
+
+    /// <summary>The last live SSE frame encoded for this stream, shared by its SSE subscribers.</summary>
+    public Reading.SharedFrameCache<byte[]> SseFrames { get; } = new();
 
     public Dictionary<string, ProducerState> Producers { get; } = new(StringComparer.Ordinal);
 
     private int liveReaders;
 
-    /// <summary>SSE readers currently attached; the ticker wakes their streams for keep-alives.</summary>
+    /// <summary>Ticked live readers (SSE, hub) currently attached; the ticker wakes their streams about once a second.</summary>
     public int LiveReaders => Volatile.Read(ref liveReaders);
 
     public void AttachLiveReader() => Interlocked.Increment(ref liveReaders);

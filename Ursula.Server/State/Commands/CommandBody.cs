@@ -18,6 +18,24 @@ public readonly record struct CommandBody(ReadOnlyMemory<byte> Payload, int Json
 
     public static CommandBody Invalid(string reason) => new(System.Text.Encoding.UTF8.GetBytes(reason), Malformed);
 
+    /// <summary>
+    /// The body of an append of <paramref name="payload"/> (not empty) sent as <paramref name="contentType"/>.
+    /// JSON is flattened here, off the apply thread. A body that is not acceptable still goes to
+    /// apply, marked with the reason: a closed stream or another content type answers 409 first
+    /// (the protocol's error precedence), and only then is it a 400.
+    /// </summary>
+    public static CommandBody ForAppend(ReadOnlyMemory<byte> payload, string contentType)
+    {
+        if (!Streams.ContentTypes.IsJson(contentType))
+        {
+            return new CommandBody(payload, Raw);
+        }
+
+        return Streams.JsonMessages.TryFlatten(payload, allowEmptyArray: false, out var batch, out var jsonError)
+            ? new CommandBody(batch.Payload, batch.Count)
+            : Invalid(jsonError!);
+    }
+
     public bool IsEmpty => Payload.IsEmpty && JsonCount is Raw or 0;
 
     public bool IsJson => JsonCount >= 0;

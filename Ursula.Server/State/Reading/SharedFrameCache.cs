@@ -1,32 +1,38 @@
-// One encoded live frame (for SSE: a data event and its control event) per stream position,
-// shared by every subscriber that reaches the same position with the same view of the stream: a
-// thousand live readers of a stream cost one read and one encoding per append, not a thousand.
+// One value per stream position (a read slice, an encoded SSE frame), shared by every live reader
+// that reaches the same position with the same view of the stream: a thousand live readers of a
+// stream cost one read and one encoding per append, not a thousand.
 namespace Ursula.Server.State.Reading;
 
-public sealed class SharedFrameCache
+public sealed class SharedFrameCache<T>
+    where T : class
 {
     private readonly Lock gate = new();
-    private Frame? last;
+    private (FrameKey Key, T Value)? last;
 
-    public sealed record Frame(long From, long Tail, bool Closed, string Cursor, long Next, byte[] Bytes);
-
-    public Frame? TryGet(long from, long tail, bool closed, string cursor)
+    public T? TryGet(FrameKey key)
     {
         lock (gate)
         {
-            return last is { } f && f.From == from && f.Tail == tail && f.Closed == closed && f.Cursor == cursor ? f : null;
+            return last is { } f && f.Key == key ? f.Value : null;
         }
     }
 
-    public void Store(Frame frame)
+    public void Store(FrameKey key, T value)
     {
         lock (gate)
         {
-            // Keep the frame for the newest data: that is where live subscribers are.
-            if (last is null || frame.From >= last.From)
+            // Keep the value for the newest data: that is where live subscribers are; a catch-up
+            // reader far behind does not push it out.
+            if (last is not { } f || key.From >= f.Key.From)
             {
-                last = frame;
+                last = (key, value);
             }
         }
     }
 }
+
+/// <summary>
+/// What a shared value depends on: where the read started, the tail and closure it saw, and a
+/// variant (the chunk size of a read, the cursor of an SSE frame).
+/// </summary>
+public readonly record struct FrameKey(long From, long Tail, bool Closed, string Variant);

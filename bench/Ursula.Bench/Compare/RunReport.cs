@@ -88,7 +88,8 @@ public static class RunReport
         + $"append: wrk, {s.Connections} connections, {s.Threads} threads, {s.Payload} B POSTs round-robin over {s.Streams} streams, "
         + $"{Units.FormatDuration(s.AppendWarmup)} unmeasured + {Units.FormatDuration(s.AppendDuration)} measured, streams read back after; "
         + $"append @50%: C# open loop at half of the same session's wrk peak, {Units.FormatDuration(s.AppendWarmup)} + {Units.FormatDuration(s.AppendDuration)}; "
-        + $"fanout: {s.FanoutSubscribers} SSE subscribers, {s.FanoutRate:0} appends/s for {Units.FormatDuration(s.FanoutDuration)}; "
+        + $"fanout: {s.FanoutSubscribers} SSE subscribers, {s.FanoutRate:0} appends/s for {Units.FormatDuration(s.FanoutDuration)}, "
+        + "then the same with SignalR hub subscribers (Ursula only); "
         + $"catchup: {s.CatchupReaders} readers of one {Units.FormatSize(s.CatchupSize)} stream; "
         + $"memory: fresh node, {s.MemoryStreams} streams filled, then the fan-out on top";
 

@@ -9,9 +9,10 @@ using Ursula.Bench.Results;
 namespace Ursula.Bench.Fanout;
 
 /// <summary>
-/// The 'fanout' verb: one stream, S SSE subscribers at offset=now (all confirmed live through their
-/// first control event before publishing starts), one writer at R appends/s. Reports delivery
-/// latency percentiles and how many acknowledged messages each subscriber received.
+/// The 'fanout' verb: one stream, S subscribers at offset=now (SSE readers, or with --transport hub
+/// clients of Ursula's SignalR hub; all confirmed live before publishing starts), one writer at R
+/// appends/s over HTTP. Reports delivery latency percentiles and how many acknowledged messages
+/// each subscriber received.
 /// </summary>
 public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
 {
@@ -23,6 +24,12 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var payloadSize = checked((int)args.Size("payload"));
         var contentType = args.String("content-type");
         var json = contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        var transport = args.String("transport");
+        if (transport is not ("sse" or "hub"))
+        {
+            throw new UsageException("--transport must be sse or hub");
+        }
+
         if (subscriberCount < 1 || rate <= 0 || duration <= TimeSpan.Zero)
         {
             throw new UsageException("subscribers, rate and duration must be positive");
@@ -44,7 +51,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var watcher = RssWatcher.FromArgs(args);
         watcher?.Start();
         var runId = BenchHttp.NewRunId();
-        var result = new BenchResult(args, runId, $"fanout n{subscriberCount} r{rate:0}");
+        var result = new BenchResult(args, runId, $"{(transport == "hub" ? "hub-" : "")}fanout n{subscriberCount} r{rate:0}");
         var streamUrl = BenchHttp.Join(args.String("url"), runId, "fanout");
         using var subscriberClient = BenchHttp.Create(subscriberCount + 16, Timeout.InfiniteTimeSpan);
         using var publisherClient = BenchHttp.Create(4, TimeSpan.FromSeconds(30));
@@ -52,11 +59,16 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
 
         var latency = LatencySummary.NewConcurrentHistogram();
         var errors = new Tally();
+        var hubUrl = new Uri(new Uri(args.String("url")), "/_ursula/hub");
+        var streamPath = new Uri(streamUrl).AbsolutePath;
         var subscribers = Enumerable.Range(0, subscriberCount)
-            .Select(_ => new SseSubscriber(subscriberClient, streamUrl, latency, errors)).ToArray();
+            .Select(IFanoutSubscriber (_) => transport == "hub"
+                ? new HubSubscriber(hubUrl, streamPath, latency, errors)
+                : new SseSubscriber(subscriberClient, streamUrl, latency, errors))
+            .ToArray();
         using var gate = new SemaphoreSlim(Math.Max(1, args.Int("connect-parallelism")));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        log.WriteLine($"fanout: opening {subscriberCount} SSE subscribers on {streamUrl} ({contentType})");
+        log.WriteLine($"fanout: opening {subscriberCount} {(transport == "hub" ? "hub" : "SSE")} subscribers on {streamUrl} ({contentType})");
         var connectStart = Stopwatch.GetTimestamp();
         var tasks = subscribers.Select(s => Task.Run(() => s.RunAsync(gate, stop.Token), ct)).ToArray();
         await Task.WhenAny(Task.WhenAll(subscribers.Select(s => s.Ready)), Task.Delay(args.Duration("ready-timeout"), ct));
@@ -96,7 +108,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
     /// unknown) may still have been applied and delivered, and must not stand in for a missing one.
     /// </summary>
     private static async Task<double> DrainAsync(
-        SseSubscriber[] subscribers, IReadOnlyList<long> acknowledged, TimeSpan limit, CancellationToken ct)
+        IFanoutSubscriber[] subscribers, IReadOnlyList<long> acknowledged, TimeSpan limit, CancellationToken ct)
     {
         var expected = acknowledged.Count;
         var start = Stopwatch.GetTimestamp();
@@ -111,7 +123,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
     }
 
     private int Summarise(
-        BenchResult result, SseSubscriber[] subscribers, FanoutPublisher publisher, LatencySummary delivery,
+        BenchResult result, IFanoutSubscriber[] subscribers, FanoutPublisher publisher, LatencySummary delivery,
         Tally errors, double drainSeconds)
     {
         var expected = publisher.Acknowledged.Count;

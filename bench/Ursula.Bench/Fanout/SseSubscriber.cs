@@ -13,7 +13,7 @@ namespace Ursula.Bench.Fanout;
 /// control events, and reconnects from that offset if the server ends the response (servers close
 /// SSE connections periodically) unless the stream was closed.
 /// </summary>
-public sealed class SseSubscriber(HttpClient client, string streamUrl, HistogramBase latency, Tally errors)
+public sealed class SseSubscriber(HttpClient client, string streamUrl, HistogramBase latency, Tally errors) : IFanoutSubscriber
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _offset = new byte[256];

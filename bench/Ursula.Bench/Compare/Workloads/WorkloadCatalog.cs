@@ -1,9 +1,9 @@
 namespace Ursula.Bench.Compare.Workloads;
 
 /// <summary>
-/// The workloads of a comparison run, in the order a session runs them. Extension points, kept in
-/// their place in the order: a SignalR hub fan-out goes right after <see cref="SseFanout"/> (same
-/// node, same subscriber count and rate, AppliesTo = IsUrsula), and cold catch-up (data only in the
+/// The workloads of a comparison run, in the order a session runs them. The SignalR hub fan-out
+/// runs right after <see cref="SseFanout"/> (same node, same subscriber count and rate, Ursula
+/// only). Extension point, kept in its place in the order: cold catch-up (data only in the
 /// archive, filesystem and S3) right after <see cref="HotCatchup"/>. A workload that needs the
 /// system started differently (e.g. with an archive) adds a system variant in SystemCatalog.
 /// </summary>
@@ -15,7 +15,7 @@ public static class WorkloadCatalog
         new AppendPeak(),
         new AppendHalfPeak(),
         new SseFanout(),
-        // SignalR hub fan-out goes here.
+        new HubFanout(),
         new HotCatchup(),
         // Cold catch-up (filesystem and S3 archive) goes here.
     ];

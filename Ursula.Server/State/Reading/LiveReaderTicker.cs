@@ -1,8 +1,6 @@
-// Wakes, about once a second, every stream that has SSE readers attached, so that they can send
+// Wakes, about once a second, every stream that has ticked live readers attached (SSE, hub), so that they send
 // keep-alives and notice a closed connection or an expired lifetime without a timer each.
-using Ursula.Server.State;
-
-namespace Ursula.Server.Protocol;
+namespace Ursula.Server.State.Reading;
 
 public sealed class LiveReaderTicker(StreamCatalog catalog, TimeProvider time) : BackgroundService
 {

@@ -1,0 +1,109 @@
+// Subscribe(path, offset): a streaming hub method over the one tail reader that long-poll and SSE
+// use: catch-up from the offset, then live, completing when the stream is closed and delivered.
+// Between the reader and SignalR sits a small bounded channel: a subscriber whose connection
+// cannot take items fast enough stops the reading, falls behind and later catches up from
+// storage, so it never holds more than SubscriberBuffer items of the server's memory.
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Ursula.Server.State;
+using Ursula.Server.State.Reading;
+using Ursula.Server.Streams;
+
+namespace Ursula.Server.Hub;
+
+public sealed partial class StreamHub
+{
+    public async IAsyncEnumerable<StreamItem> Subscribe(string path, string? offset, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (handle, from) = await StartSubscriptionAsync(path, offset, cancellationToken);
+        var connection = Context.ConnectionId;
+        HubLog.SubscriptionStarted(logger, handle.Meta.Path, StreamOffset.Format(from), connection);
+        var options = hubOptions.Value;
+        var channel = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(options.SubscriberBuffer)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+
+            // A live item goes from the reader to SignalR on the same thread, with no hop through
+            // the thread pool per subscriber per append (a thousand of them per append otherwise).
+            AllowSynchronousContinuations = true,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, stop.Token);
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            // The client stopped the stream or went away: end the reader too.
+            await stop.CancelAsync();
+            await pump;
+        }
+    }
+
+    private Task<(StreamHandle Handle, long From)> StartSubscriptionAsync(string? path, string? offset, CancellationToken cancellationToken) =>
+        RunAsync(nameof(Subscribe), path, StreamAccessKind.Read, async (stream, _) =>
+        {
+            if (!ReadOffset.TryParse(string.IsNullOrEmpty(offset) ? null : offset, out var requested))
+            {
+                throw HubErrors.Status(400, $"offset must be -1, now, or a nextOffset this server returned (got \"{offset}\")");
+            }
+
+            var (handle, meta) = await FindAsync(stream, cancellationToken);
+            submitter.Touch(meta);
+            var from = requested.From(meta.Tail);
+            if (from > meta.Tail && !(await lookup.WaitForTailAsync(handle, from, cancellationToken)).CaughtUp)
+            {
+                throw HubErrors.Status(400, $"offset {offset} is beyond the end of {stream}");
+            }
+
+            return (handle, from);
+        });
+
+    /// <summary>Reads the stream into the channel until it closes, is deleted, fails or the subscriber leaves.</summary>
+    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, CancellationToken ct)
+    {
+        var encoder = new StreamItemEncoder(handle.Meta.ContentType);
+        var path = handle.Meta.Path;
+        var reason = "closed";
+        var at = StreamOffset.Format(from);
+        try
+        {
+            await foreach (var item in tail.ReadAsync(handle, from, read, ct))
+            {
+                if (item.Kind == TailItemKind.Gone)
+                {
+                    reason = "deleted";
+                    throw item.Meta.SoftDeleted
+                        ? HubErrors.Status(410, $"{path} was deleted while forks still reference it; the subscription ends")
+                        : HubErrors.Status(404, $"{path} was deleted; the subscription ends");
+                }
+
+                var encoded = encoder.Encode(item);
+                at = encoded.NextOffset;
+                await writer.WriteAsync(encoded, ct);
+            }
+
+            writer.TryComplete();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            reason = "the subscriber left";
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            reason = e.Message;
+            writer.TryComplete(e is Microsoft.AspNetCore.SignalR.HubException ? e : HubErrors.Translate(e) ?? e);
+        }
+        finally
+        {
+            HubLog.SubscriptionEnded(logger, path, connection, at, reason);
+        }
+    }
+}
