@@ -216,6 +216,61 @@ public sealed class ArchiveOperationsTests(PostgresFixture postgres) : IAsyncLif
         Assert.Equal(Encoding.UTF8.GetString(expected["/restore/s0"]) + "after", Encoding.UTF8.GetString(afterRestore));
     }
 
+    [Fact]
+    public async Task A_node_started_with_an_empty_database_against_an_existing_archive_keeps_it_and_sweeps_only_its_own_orphans()
+    {
+        var archive = Path.Combine(root, "archive-foreign");
+        var orphanAge = new Dictionary<string, string> { ["URSULA_Archive__OrphanAge"] = "00:00:01" };
+        var first = await StartAsync("foreign-first", [.. ArchivingNode.FastArchiving(hotWindowBytes: 0), "--archive-dir", archive], new(orphanAge));
+        await first.Client.CreateAsync("/foreign/old", "text/plain", cancellationToken: Ct);
+        for (var i = 0; i < 20; i++)
+        {
+            await first.Client.AppendAsync("/foreign/old", $"old-{i};", cancellationToken: Ct);
+        }
+
+        await first.WaitUntilArchivedAsync("/foreign/old", 20, Ct);
+        await first.DisposeAsync();
+        nodes.Remove(first);
+        var before = await DataKeysAsync(archive);
+        Assert.NotEmpty(before);
+
+        // Its PostgreSQL is lost and a node starts on an empty one without a restore: it names none
+        // of the objects, yet they are the only copy of /foreign/old.
+        await Task.Delay(1500, Ct);
+        var second = await StartAsync("foreign-second", [.. ArchivingNode.FastArchiving(hotWindowBytes: 0), "--archive-dir", archive], new(orphanAge));
+        await second.Client.CreateAsync("/foreign/new", "text/plain", cancellationToken: Ct);
+        for (var i = 0; i < 20; i++)
+        {
+            await second.Client.AppendAsync("/foreign/new", $"new-{i};", cancellationToken: Ct);
+        }
+
+        await second.WaitUntilArchivedAsync("/foreign/new", 20, Ct);
+
+        // An upload of its own whose command never committed: a copy of one of its objects under a new key.
+        var own = (await DataKeysAsync(archive)).Except(before).First();
+        var orphan = ArchiveKeys.DataKey(DateTimeOffset.UtcNow, ArchiveKeys.NewObjectId(DateTimeOffset.UtcNow));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(archive, orphan))!);
+        File.Copy(Path.Combine(archive, own), Path.Combine(archive, orphan));
+        File.SetLastWriteTimeUtc(Path.Combine(archive, orphan), DateTime.UtcNow);
+
+        // Sweeps run every quarter of the orphan age: a few seconds see several.
+        await WaitUntilAsync(async () => !(await DataKeysAsync(archive)).Contains(orphan), TimeSpan.FromSeconds(30), "the node's own orphan was swept");
+        var after = await DataKeysAsync(archive);
+        Assert.Superset(before.ToHashSet(), after.ToHashSet());
+        Assert.Contains("1605", second.Node.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> DataKeysAsync(string archive)
+    {
+        var keys = new List<string>();
+        await foreach (var item in new FileSystemObjectStore(archive).ListAsync(ArchiveKeys.DataPrefix, Ct))
+        {
+            keys.Add(item.Key);
+        }
+
+        return keys;
+    }
+
     private async Task<ArchivingNode> StartAsync(string name, string[] arguments, Dictionary<string, string> environment)
     {
         var database = await postgres.CreateDatabaseAsync($"archive_ops_{name.Replace('-', '_')}", Ct);

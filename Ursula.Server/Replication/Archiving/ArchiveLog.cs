@@ -17,4 +17,7 @@ internal static partial class ArchiveLog
 
     [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "The hot ceiling is reached: {HotBytes} payload bytes wait for the archive (ceiling {Ceiling}); writes are refused until it catches up")]
     public static partial void CeilingReached(ILogger logger, long hotBytes, long ceiling);
+
+    [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, Message = "The archive holds {Objects} data objects that this node's manifest does not name and that are older than everything it names; they are kept. If this node's PostgreSQL was lost, stop it and run the restore verb; if another cluster writes under the same prefix, give each its own")]
+    public static partial void ForeignObjects(ILogger logger, int objects);
 }

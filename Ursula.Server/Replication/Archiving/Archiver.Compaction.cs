@@ -57,7 +57,18 @@ public sealed partial class Archiver
         }
     }
 
-    /// <summary>Deletes data objects that nothing names and that are older than the orphan age; at most every orphan age / 4.</summary>
+    /// <summary>
+    /// Deletes data objects that nothing names, that are older than the orphan age, and that were
+    /// written after the oldest object the manifest names; at most every orphan age / 4.
+    /// </summary>
+    /// <remarks>
+    /// Orphans are this cluster's own uploads whose command never committed, so they are always
+    /// newer than what its manifest already names. An object older than all of that was written
+    /// before this cluster's state began: a node started with an empty PostgreSQL against an
+    /// existing archive (it needed a restore first), or another cluster's prefix. Those are never
+    /// deleted (at worst an orphan older than every named object leaks), and with nothing named
+    /// at all nothing is deleted.
+    /// </remarks>
     public async Task SweepOrphansAsync(CancellationToken cancellationToken, bool force = false)
     {
         var now = time.GetUtcNow();
@@ -71,13 +82,42 @@ public sealed partial class Archiver
             .Concat(catalog.Garbage().Select(g => g.ObjectKey))
             .Concat(deletions.Select(d => d.Key))
             .ToHashSet(StringComparer.Ordinal);
+        var unnamed = new List<Ursula.Archive.Storage.ObjectInfo>();
+        DateTimeOffset? oldestNamed = null;
         await foreach (var item in store.ListAsync(ArchiveKeys.DataPrefix, cancellationToken))
         {
-            if (ArchiveKeys.IsDataKey(item.Key) && !named.Contains(item.Key) && now - item.LastModified > options.OrphanAge)
+            if (!ArchiveKeys.IsDataKey(item.Key))
+            {
+                continue;
+            }
+
+            if (named.Contains(item.Key))
+            {
+                oldestNamed = oldestNamed is { } o && o <= item.LastModified ? o : item.LastModified;
+            }
+            else
+            {
+                unnamed.Add(item);
+            }
+        }
+
+        var older = 0;
+        foreach (var item in unnamed)
+        {
+            if (oldestNamed is not { } floor || item.LastModified <= floor)
+            {
+                older++;
+            }
+            else if (now - item.LastModified > options.OrphanAge)
             {
                 await store.DeleteAsync(item.Key, cancellationToken);
                 ArchiveLog.Deleted(logger, item.Key, "named by no manifest entry");
             }
+        }
+
+        if (older > 0)
+        {
+            ArchiveLog.ForeignObjects(logger, older);
         }
     }
 }
