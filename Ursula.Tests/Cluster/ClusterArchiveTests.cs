@@ -45,28 +45,28 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
         var writing = Task.WhenAll(
             Task.Run(async () =>
             {
-                for (var i = 0; i < 300; i++)
+                for (var i = 0; i < 150; i++)
                 {
-                    byteOffsets.Add(await AppendBytesAsync(leader, 150 + (i * 53 % 350)));
+                    byteOffsets.Add(await AppendBytesAsync(leader, 300 + (i * 97 % 700)));
                 }
             }, Ct),
             Task.Run(async () =>
             {
-                for (var i = 0; i < 160; i++)
+                for (var i = 0; i < 80; i++)
                 {
-                    jsonOffsets.Add(await AppendJsonAsync(leader, i, 1 + (i % 3)));
+                    jsonOffsets.Add(await AppendJsonAsync(leader, i, 1 + (i % 4)));
                 }
             }, Ct));
         await writing;
         var bytesTail = bytesWritten.Length;
-        Log($"{bytesTail} bytes in 300 appends and {messages.Count} JSON messages in 160 appends through leader node {leader}");
+        Log($"{bytesTail} bytes in 150 appends and {messages.Count} JSON messages in 80 appends through leader node {leader}");
 
         // Archived: the frontier moves on every member, whose PostgreSQL gives the records up.
         await WaitUntilArchivedEverywhereAsync(BytesPath, bytesTail - (2 * HotWindow), Cluster.LiveNodes);
         await WaitUntilArchivedEverywhereAsync(JsonPath, messages.Count / 2, Cluster.LiveNodes);
         var stored = await StoredAsync(follower, BytesPath);
-        Log($"archived after {clock.Elapsed.TotalSeconds:F1} s: bytes to {stored.ArchivedTo} of {stored.Tail} on follower node {follower}, which keeps {stored.Records} of 300 records; {ArchiveFiles()} files in the shared archive");
-        Assert.True(stored.Records < 150, $"follower node {follower} still holds {stored.Records} of 300 records of {BytesPath}");
+        Log($"archived after {clock.Elapsed.TotalSeconds:F1} s: bytes to {stored.ArchivedTo} of {stored.Tail} on follower node {follower}, which keeps {stored.Records} of 150 records; {ArchiveFiles()} files in the shared archive");
+        Assert.True(stored.Records < 75, $"follower node {follower} still holds {stored.Records} of 150 records of {BytesPath}");
         Assert.True(ArchiveFiles() > 0, "the shared archive directory holds no file");
 
         // Only the leader archives; health says so and reports nothing failing.
@@ -81,8 +81,8 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
 
         // A follower reads it all: from the start, from an offset an append answered, long-poll, SSE.
         var expected = bytesWritten.ToArray();
-        var (middle, middleOffset) = byteOffsets[120];
-        var (jsonMiddle, jsonMiddleOffset) = jsonOffsets[60];
+        var (middle, middleOffset) = byteOffsets[60];
+        var (jsonMiddle, jsonMiddleOffset) = jsonOffsets[30];
         Assert.True(middle < stored.ArchivedTo, $"the middle offset {middle} is not archived (frontier {stored.ArchivedTo})");
         Assert.True(jsonMiddle < messages.Count / 2, $"the JSON middle offset {jsonMiddle} is not archived");
         await WaitForTailAsync(follower, BytesPath, byteOffsets[^1].Offset);
@@ -99,9 +99,9 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
 
         // Across the boundary: more written after archiving, read from inside the archive through
         // PostgreSQL and the hot tail, from an answered record boundary and from inside a record.
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < 20; i++)
         {
-            byteOffsets.Add(await AppendBytesAsync(leader, 300));
+            byteOffsets.Add(await AppendBytesAsync(leader, 600));
         }
 
         expected = bytesWritten.ToArray();
@@ -130,12 +130,12 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
         Log($"leader node {leader} killed; node {newLeader} leads after {clock.Elapsed.TotalSeconds:F1} s");
         await CheckReadsAsync([newLeader, survivor], middleOffset, (int)middle, jsonMiddleOffset, jsonMiddle);
         var archivedBefore = (await StoredAsync(newLeader, BytesPath)).ArchivedTo;
-        for (var i = 0; i < 120; i++)
+        for (var i = 0; i < 60; i++)
         {
-            byteOffsets.Add(await AppendBytesAsync(newLeader, 400));
+            byteOffsets.Add(await AppendBytesAsync(newLeader, 800));
             if (i % 2 == 0)
             {
-                jsonOffsets.Add(await AppendJsonAsync(newLeader, 1000 + i, 2));
+                jsonOffsets.Add(await AppendJsonAsync(newLeader, 1000 + i, 3));
             }
         }
 
@@ -152,6 +152,8 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
             var (archivedTo, tail, records) = await StoredAsync(node, BytesPath);
             Log($"after the restart node {node} has {BytesPath} archived to {archivedTo} of {tail} and keeps {records} records");
             Assert.True(archivedTo >= bytesWritten.Length - (2 * HotWindow), $"node {node} has {BytesPath} archived only to {archivedTo} of {tail}");
+            var json = await StoredAsync(node, JsonPath);
+            Assert.True(json.ArchivedTo >= jsonMiddle, $"node {node} has {JsonPath} archived only to {json.ArchivedTo} of {json.Tail}");
         }
 
         await CheckReadsAsync(Enumerable.Range(0, TestCluster.Size).ToArray(), middleOffset, (int)middle, jsonMiddleOffset, jsonMiddle);
@@ -207,7 +209,7 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
     private async Task<(int Messages, string Offset)> AppendJsonAsync(int node, int round, int count)
     {
         var batch = Enumerable.Range(0, count)
-            .Select(k => JsonSerializer.Serialize(new { round, k, note = $"ünï \"q\" [{round}] {{x}} \\ {new string('m', 40 + (round % 60))}" }))
+            .Select(k => JsonSerializer.Serialize(new { round, k, note = $"ünï \"q\" [{round}] {{x}} \\ {new string('m', 250 + (round % 100))}" }))
             .ToList();
         var next = await AppendAsync(node, JsonPath, Encoding.UTF8.GetBytes($"[{string.Join(',', batch)}]"), "application/json");
         lock (messages)
