@@ -13,6 +13,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using Ursula.Tests.Archive;
+using Ursula.Tests.Infrastructure;
 
 namespace Ursula.Tests.Cluster;
 
@@ -24,7 +25,7 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
 
     private readonly MemoryStream bytesWritten = new();
     private readonly List<string> messages = [];
-    private readonly Dictionary<int, HttpClient> clients = [];
+    private readonly Dictionary<Uri, HttpClient> clients = [];
 
     protected override IReadOnlyList<string> ExtraNodeArguments => ArchivingNode.FastArchiving(HotWindow);
 
@@ -160,6 +161,115 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
         Log($"done after {clock.Elapsed.TotalSeconds:F1} s");
     }
 
+    [Fact]
+    public async Task Every_member_restored_from_the_shared_archive_alone_forms_a_cluster_that_serves_the_archived_part()
+    {
+        var clock = Stopwatch.StartNew();
+        var (leader, _) = await Cluster.GetRolesAsync(Ct);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(leader, BytesPath, "application/octet-stream")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(leader, JsonPath, "application/json")).StatusCode);
+        await Task.WhenAll(
+            Task.Run(async () =>
+            {
+                for (var i = 0; i < 100; i++)
+                {
+                    await AppendBytesAsync(leader, 400 + (i * 131 % 600));
+                }
+            }, Ct),
+            Task.Run(async () =>
+            {
+                for (var i = 0; i < 60; i++)
+                {
+                    await AppendJsonAsync(leader, i, 1 + (i % 4));
+                }
+            }, Ct));
+        await WaitUntilArchivedEverywhereAsync(BytesPath, bytesWritten.Length - (2 * HotWindow), Cluster.LiveNodes);
+        await WaitUntilArchivedEverywhereAsync(JsonPath, messages.Count / 2, Cluster.LiveNodes);
+
+        // PostgreSQL and the WAL of every node are lost: nothing runs against the archive any more.
+        await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
+        Cluster.KillAll();
+        var archivedBytes = (await StoredAsync(0, BytesPath)).ArchivedTo;
+        var archivedMessages = (int)(await StoredAsync(0, JsonPath)).ArchivedTo;
+        Log($"{bytesWritten.Length} bytes and {messages.Count} messages written; {archivedBytes} bytes and {archivedMessages} messages archived when every node was killed after {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Each member restored on its own from the same archive, into a fresh data directory and an empty database.
+        var archive = Path.Combine(Cluster.RootDirectory, "archive");
+        var databases = await Postgres.CreateDatabasesAsync("restored", Ct);
+        var ports = new HashSet<int>();
+        while (ports.Count < TestCluster.Size)
+        {
+            ports.Add(FreePort.Next());
+        }
+
+        var urls = ports.Select(p => new Uri($"http://127.0.0.1:{p}")).ToArray();
+        var dataDirs = Enumerable.Range(0, TestCluster.Size).Select(i => Path.Combine(Cluster.RootDirectory, $"restored{i}")).ToArray();
+        var restores = await Task.WhenAll(Enumerable.Range(0, TestCluster.Size).Select(i =>
+            NodeProcess.RunToExitAsync(["restore", "--data-dir", dataDirs[i], "--postgres", databases[i], "--archive-dir", archive], TimeSpan.FromSeconds(90), Ct)));
+        foreach (var (code, output) in restores)
+        {
+            Assert.True(code == 0 && output.Contains("restored 2 streams", StringComparison.Ordinal), $"restore exited {code}:\n{output}");
+        }
+
+        Log($"three restores done after {clock.Elapsed.TotalSeconds:F1} s: {restores[0].Output.Trim()}");
+        var members = string.Join(',', urls.Select(u => u.ToString().TrimEnd('/')));
+        var nodes = Enumerable.Range(0, TestCluster.Size)
+            .Select(i => NodeProcess.Start(ports.ElementAt(i), dataDirs[i], databases[i], [.. TestCluster.NodeArguments, "--archive-dir", archive, .. ArchivingNode.FastArchiving(HotWindow), "--cluster", members], ArchivingNode.SmallRowGroups()))
+            .ToList();
+        var passed = false;
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => n.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), Ct)));
+            Uri? newLeader = null;
+            await WaitUntilAsync(
+                async () =>
+                {
+                    var statuses = await Task.WhenAll(urls.Select(u => Cluster.TryGetStatusAsync(u, Ct)));
+                    newLeader = statuses.All(s => s is not null) && statuses.Count(s => s!.IsLeader) == 1 && statuses.Select(s => s!.Leader).Distinct().Count() == 1
+                        ? urls[Array.FindIndex(statuses, s => s!.IsLeader)]
+                        : null;
+                    return newLeader is not null;
+                },
+                TimeSpan.FromSeconds(30),
+                "the restored members agree on a leader");
+            Log($"restored cluster up after {clock.Elapsed.TotalSeconds:F1} s, leader {newLeader}");
+
+            // Every member serves exactly the archived part of both streams.
+            var expected = bytesWritten.ToArray()[..(int)archivedBytes];
+            foreach (var url in urls)
+            {
+                Assert.Equal(expected, await StreamReads.CatchUpAsync(Client(url), BytesPath, "-1", Ct));
+                Assert.Equal(messages[..archivedMessages], ParseJson(await StreamReads.CatchUpAsync(Client(url), JsonPath, "-1", Ct)));
+            }
+
+            // The restored cluster takes writes at the archived tail, through a follower too, and every member agrees.
+            var follower = urls.First(u => u != newLeader);
+            var more = RandomNumberGenerator.GetBytes(1000);
+            Assert.Equal(StreamReads.Offset(archivedBytes + more.Length), await AppendAsync(follower, BytesPath, more, "application/octet-stream"));
+            var withMore = expected.Concat(more).ToArray();
+            foreach (var url in urls)
+            {
+                await WaitForTailAsync(url, BytesPath, StreamReads.Offset(withMore.Length));
+                Assert.Equal(withMore, await StreamReads.SseUntilUpToDateAsync(Client(url), BytesPath, "-1", base64: true, Ct));
+            }
+
+            passed = true;
+            Log($"done after {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            if (!passed)
+            {
+                foreach (var node in nodes)
+                {
+                    Log($"===== restored node {node.BaseUrl} =====\n{string.Join('\n', node.Output.Split('\n').TakeLast(40))}");
+                }
+            }
+
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
+
     /// <summary>Both streams, whole and from the middle, by catch-up and SSE, on each of <paramref name="nodes"/>.</summary>
     private async Task CheckReadsAsync(int[] nodes, string middleOffset, int middle, string jsonMiddleOffset, int jsonMiddle)
     {
@@ -178,11 +288,13 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
         }
     }
 
-    private HttpClient Client(int node)
+    private HttpClient Client(int node) => Client(Cluster.Urls[node]);
+
+    private HttpClient Client(Uri node)
     {
         if (!clients.TryGetValue(node, out var client))
         {
-            client = new HttpClient { BaseAddress = Cluster.Urls[node], Timeout = TimeSpan.FromSeconds(30) };
+            client = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
             clients[node] = client;
         }
 
@@ -190,7 +302,7 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
     }
 
     private Task<HttpResponseMessage> CreateAsync(int node, string path, string contentType) =>
-        Infrastructure.StreamHttp.CreateAsync(Client(node), path, contentType, cancellationToken: Ct);
+        StreamHttp.CreateAsync(Client(node), path, contentType, cancellationToken: Ct);
 
     /// <summary>Appends random bytes; returns the position they end at and the offset the append answered for it.</summary>
     private async Task<(long Position, string Offset)> AppendBytesAsync(int node, int length)
@@ -220,7 +332,9 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
         }
     }
 
-    private async Task<string> AppendAsync(int node, string path, byte[] body, string contentType)
+    private Task<string> AppendAsync(int node, string path, byte[] body, string contentType) => AppendAsync(Cluster.Urls[node], path, body, contentType);
+
+    private async Task<string> AppendAsync(Uri node, string path, byte[] body, string contentType)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
@@ -230,7 +344,9 @@ public sealed class ClusterArchiveTests(ClusterPostgres postgres) : ClusterTestB
     }
 
     /// <summary>Waits until the node has applied the stream up to <paramref name="offset"/> (HEAD answers it as the tail).</summary>
-    private async Task WaitForTailAsync(int node, string path, string offset)
+    private Task WaitForTailAsync(int node, string path, string offset) => WaitForTailAsync(Cluster.Urls[node], path, offset);
+
+    private async Task WaitForTailAsync(Uri node, string path, string offset)
     {
         string? last = null;
         await WaitUntilAsync(
