@@ -5,6 +5,8 @@
 // long-poll and SSE. The leader is then killed: the new leader and the remaining follower read the
 // same, the new leader archives what is written next, and after every node is killed and started
 // again (so that nothing is served from memory) each of them still reads both streams exactly.
+// A second test loses every member's PostgreSQL and WAL, restores each member on its own from the
+// shared archive and checks that the restored cluster serves exactly what had been archived.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
