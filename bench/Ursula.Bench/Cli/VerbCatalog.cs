@@ -58,6 +58,9 @@ public static class VerbCatalog
             new("fill-concurrency", "4", "concurrent pre-fill appends"),
             new("buffer", "64KB", "reader receive buffer size"),
             new("timeout", "120s", "per-request timeout"),
+            new("stream", "", "the stream's full URL instead of BASE/<run-id>/catchup (to fill and read it in separate runs)"),
+            OptionSpec.Flag("fill-only", "create and pre-fill the stream, read nothing (for a later --no-fill run)"),
+            OptionSpec.Flag("no-fill", "read an existing stream (--stream) that an earlier --fill-only run filled with --size bytes of --payload"),
             .. Common,
         ]);
 
