@@ -11,7 +11,9 @@ namespace Ursula.Bench.Catchup;
 /// <summary>
 /// The 'catchup' verb: pre-fills one application/octet-stream stream with --size bytes in
 /// --payload appends, then R readers read it concurrently from offset=-1 to the tail.
-/// Reports per-client time, aggregate MB/s, and verifies byte counts and content.
+/// Reports per-client time, aggregate MB/s, and verifies byte counts and content. With --stream,
+/// --fill-only and --no-fill the pre-fill and the reading can be separate runs (the compare verb
+/// fills a stream, waits until it is archived and restarts the node, then reads it).
 /// </summary>
 public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
 {
@@ -24,9 +26,21 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
         var payloadSize = checked((int)args.Size("payload"));
         var fillConcurrency = Math.Max(1, args.Int("fill-concurrency"));
         var bufferSize = checked((int)Math.Max(4096, args.Size("buffer")));
+        var fillOnly = args.Flag("fill-only");
+        var noFill = args.Flag("no-fill");
         if (readerCount < 1 || size < 1 || payloadSize < 1)
         {
             throw new UsageException("readers, size and payload must be positive");
+        }
+
+        if (fillOnly && noFill)
+        {
+            throw new UsageException("--fill-only and --no-fill exclude each other");
+        }
+
+        if (noFill && args.String("stream").Length == 0)
+        {
+            throw new UsageException("--no-fill reads an existing stream: pass its URL with --stream");
         }
 
         // Memory is watched for the whole verb run (pre-fill included).
@@ -34,15 +48,32 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
         watcher?.Start();
         var runId = BenchHttp.NewRunId();
         var result = new BenchResult(args, runId, $"catchup r{readerCount} {Units.FormatSize(size)}");
-        var streamUrl = BenchHttp.Join(args.String("url"), runId, "catchup");
+        var streamUrl = args.String("stream") is { Length: > 0 } given ? given : BenchHttp.Join(args.String("url"), runId, "catchup");
         using var client = BenchHttp.Create(readerCount + fillConcurrency + 2, args.Duration("timeout"));
-        await StreamApi.CreateAsync(client, streamUrl, ContentType, ct);
-
         var pattern = FillPattern.Create(payloadSize);
-        log.WriteLine($"catchup: pre-filling {streamUrl} with {Units.FormatSize(size)} in {Units.FormatSize(payloadSize)} appends");
-        var fillSeconds = await PrefillAsync(client, streamUrl, pattern, size, fillConcurrency, ct);
-        var fillMbps = size / Units.BytesPerMegabyte / fillSeconds;
-        log.WriteLine($"catchup: pre-fill took {fillSeconds:0.00}s ({fillMbps:0.0} MB/s); starting {readerCount} readers");
+        var fillMbps = double.NaN;
+        if (!noFill)
+        {
+            await StreamApi.CreateAsync(client, streamUrl, ContentType, ct);
+            log.WriteLine($"catchup: pre-filling {streamUrl} with {Units.FormatSize(size)} in {Units.FormatSize(payloadSize)} appends");
+            var fillSeconds = await PrefillAsync(client, streamUrl, pattern, size, fillConcurrency, ct);
+            fillMbps = size / Units.BytesPerMegabyte / fillSeconds;
+            log.WriteLine($"catchup: pre-fill took {fillSeconds:0.00}s ({fillMbps:0.0} MB/s)");
+        }
+
+        if (fillOnly)
+        {
+            if (watcher is not null)
+            {
+                await watcher.StopAsync();
+            }
+
+            result.Metric("prefillMBps", Math.Round(fillMbps, 2));
+            result.Save(log);
+            return 0;
+        }
+
+        log.WriteLine($"catchup: starting {readerCount} readers of {streamUrl}");
 
         var readers = Enumerable.Range(0, readerCount)
             .Select(_ => new CatchupReader(client, streamUrl, pattern, bufferSize)).ToArray();
@@ -58,7 +89,11 @@ public sealed class CatchupCommand(ParsedArgs args, TextWriter log)
         }
 
         var verified = Summarise(result, readers, size, wall);
-        result.Metric("prefillMBps", Math.Round(fillMbps, 2));
+        if (!noFill)
+        {
+            result.Metric("prefillMBps", Math.Round(fillMbps, 2));
+        }
+
         cpu.Report(result, log);
         watcher?.Report(result, log);
         result.PrintMetrics(log);

@@ -59,6 +59,9 @@ public static class VerbCatalog
             new("fill-concurrency", "4", "concurrent pre-fill appends"),
             new("buffer", "64KB", "reader receive buffer size"),
             new("timeout", "120s", "per-request timeout"),
+            new("stream", "", "the stream's full URL instead of BASE/<run-id>/catchup (to fill and read it in separate runs)"),
+            OptionSpec.Flag("fill-only", "create and pre-fill the stream, read nothing (for a later --no-fill run)"),
+            OptionSpec.Flag("no-fill", "read an existing stream (--stream) that an earlier --fill-only run filled with --size bytes of --payload"),
             .. Common,
         ]);
 
@@ -79,7 +82,7 @@ public static class VerbCatalog
         [
             new("repo", "", "repository root (default: found upwards from the current directory)"),
             new("systems", "ursula-single,ursula-cluster3,ref-memory,ref-file", "systems to compare, in the order of the first round"),
-            new("workloads", "all", "workloads to run (comma-separated names, see --help output of the run; 'all' = every one)"),
+            new("workloads", "all", "workloads to run, comma-separated: append-peak, append-half-peak, sse-fanout, hot-catchup, cold-catchup-fs, cold-catchup-s3, memory; families catchup (hot + both cold), cold-catchup, append; 'all' = every one"),
             new("rounds", "2", "rounds; each starts every system afresh, alternating the order"),
             new("warmup", "5s", "unmeasured wrk appends after each start, before any workload"),
             new("append-warmup", "2s", "unmeasured load right before each measured append run"),
@@ -93,10 +96,11 @@ public static class VerbCatalog
             new("fanout-duration", "10s", "publishing time of the fan-out workloads"),
             new("catchup-readers", "8", "readers of the catch-up workload"),
             new("catchup-size", "64MB", "size of the stream the catch-up readers read"),
+            new("cold-object-bytes", "64MB", "cold catch-up: the node's --archive-object-bytes (target size of one archive object)"),
             new("memory-streams", "10000", "streams created on a fresh node before the memory fan-out"),
             new("memory-systems", "ursula-single,ref-memory", "systems that get a memory session (fresh node, many streams, then SSE subscribers)"),
             new("cpu-limit", "0.25", "flag a result whose client side (load generator + harness) used more than this share of the machine"),
-            new("port-base", "14437", "first port; systems use +0 (single), +1..+3 (cluster), +10 and +11 (reference)"),
+            new("port-base", "14437", "first port; systems use +0 (single), +1..+3 (cluster), +10 and +11 (reference), +20 (s3rver of the cold catch-up)"),
             new("out", "", "where results go (default: REPO/bench/results)"),
             OptionSpec.Flag("skip-build", "do not build Ursula.Server or run npm ci (use what is there)"),
             OptionSpec.Flag("no-publish", "keep results in OUT/raw/<run>/ only, do not replace OUT's results"),

@@ -15,11 +15,18 @@ namespace Ursula.Bench.Compare;
 /// </summary>
 public static class RunReport
 {
-    public static IReadOnlyList<LabelPair> Pairs(IReadOnlyList<string> systems) =>
+    /// <summary>
+    /// The ratio table's columns: each Ursula system over each reference server, then, when cold
+    /// catch-up runs, ursula-single's cold figures over its hot one (same workload, other label).
+    /// </summary>
+    public static IReadOnlyList<LabelPair> Pairs(IReadOnlyList<string> systems, Func<string, bool> runs) =>
     [
         .. new[] { SystemCatalog.UrsulaSingle, SystemCatalog.UrsulaCluster3 }
             .SelectMany(a => new[] { SystemCatalog.RefMemory, SystemCatalog.RefFile }.Select(b => new LabelPair(a, b)))
             .Where(p => systems.Contains(p.Numerator) && systems.Contains(p.Denominator)),
+        .. new[] { ColdStore.Filesystem, ColdStore.S3 }
+            .Where(store => systems.Contains(SystemCatalog.UrsulaSingle) && runs(new ColdCatchup(store).Name) && runs(new HotCatchup().Name))
+            .Select(store => new LabelPair(ColdCatchup.Label(SystemCatalog.UrsulaSingle, store), SystemCatalog.UrsulaSingle)),
     ];
 
     public static void Write(
@@ -62,7 +69,7 @@ public static class RunReport
         }
 
         var reportDirectory = Path.Combine(runDirectory, "report");
-        var pairs = Pairs(settings.Systems);
+        var pairs = Pairs(settings.Systems, settings.Runs);
         var reportArgs = ParsedArgs.Parse(VerbCatalog.Report,
         [
             "--in", run.Sink.Path, "--out", reportDirectory, "--machine", machinePath,
@@ -91,6 +98,9 @@ public static class RunReport
         + $"fanout: {s.FanoutSubscribers} SSE subscribers, {s.FanoutRate:0} appends/s for {Units.FormatDuration(s.FanoutDuration)}, "
         + "then the same with SignalR hub subscribers (Ursula only); "
         + $"catchup: {s.CatchupReaders} readers of one {Units.FormatSize(s.CatchupSize)} stream; "
+        + $"cold catch-up ({SystemCatalog.UrsulaSingle} only): the same readers after the node, started with {string.Join(' ', ColdCatchup.FastArchiving)} "
+        + $"--archive-object-bytes {s.ColdObjectBytes} and its archive in a directory ({ColdCatchup.Label(SystemCatalog.UrsulaSingle, ColdStore.Filesystem)}) or on s3rver "
+        + $"({ColdCatchup.Label(SystemCatalog.UrsulaSingle, ColdStore.S3)}), archived the stream (health: 0 hot bytes) and was restarted; OS page cache not dropped; "
         + $"memory: fresh node, {s.MemoryStreams} streams filled, then the fan-out on top";
 
     private static void Publish(string resultsDirectory, string jsonl, string machine, string reportDirectory)
@@ -126,6 +136,22 @@ public static class RunReport
             {
                 var ratio = pair.RatioIn(peak, "appendsPerSec");
                 log.Line($"ratio {pair.Title} appends/s: {(ratio is { } r ? KeyMetric.FormatRatio(r) : "-")}");
+            }
+        }
+
+        var catchup = WorkloadGroup.Build(records).FirstOrDefault(g => g.Workload == HotCatchup.Workload(settings));
+        if (catchup is not null)
+        {
+            foreach (var label in catchup.Labels)
+            {
+                log.Line($"catch-up MB/s {label}: {catchup.Get(label, "aggregateMBps")?.Format() ?? "-"}; "
+                    + $"load generator CPU {catchup.Get(label, RunFlags.LoadgenCpu)?.Format() ?? "-"}% of the machine");
+            }
+
+            foreach (var pair in pairs.Where(p => catchup.Labels.Contains(p.Numerator)))
+            {
+                var ratio = pair.RatioIn(catchup, "aggregateMBps");
+                log.Line($"ratio {pair.Title} catch-up MB/s: {(ratio is { } r ? KeyMetric.FormatRatio(r) : "-")}");
             }
         }
 

@@ -3,7 +3,7 @@ namespace Ursula.Bench.Compare.Machine;
 /// <summary>
 /// What a fresh Debian machine lacks for the run, installed as root with apt-get (wrk, and the
 /// PostgreSQL server binaries of the managed database), then the Release build of Ursula.Server
-/// and npm ci of the pinned reference server.
+/// and npm ci of the pinned reference server (and of s3rver when the cold catch-up on S3 runs).
 /// </summary>
 public static class Prerequisites
 {
@@ -35,7 +35,7 @@ public static class Prerequisites
 
         if (settings.SkipBuild)
         {
-            log.Line("--skip-build: using the existing Release build of Ursula.Server and bench/reference/node_modules");
+            log.Line("--skip-build: using the existing Release build of Ursula.Server, bench/reference/node_modules and bench/s3rver/node_modules");
             return;
         }
 
@@ -45,6 +45,12 @@ public static class Prerequisites
         log.Line("installing the reference server (npm ci in bench/reference)");
         await RunLoggedAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
             Path.Combine(settings.Repo, "bench", "reference"), Path.Combine(runDirectory, "npm.log"), "npm ci in bench/reference", ct);
+        if (settings.Runs("cold-catchup-s3") && settings.Systems.Contains(Systems.SystemCatalog.UrsulaSingle))
+        {
+            log.Line("installing s3rver for the cold catch-up (npm ci in bench/s3rver)");
+            await RunLoggedAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                Path.Combine(settings.Repo, "bench", "s3rver"), Path.Combine(runDirectory, "npm-s3rver.log"), "npm ci in bench/s3rver", ct);
+        }
     }
 
     /// <summary>The newest PostgreSQL server binary (Debian keeps it off PATH), or null.</summary>

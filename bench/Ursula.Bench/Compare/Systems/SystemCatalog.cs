@@ -14,10 +14,13 @@ public static class SystemCatalog
 
     public static IReadOnlyList<string> All { get; } = [UrsulaSingle, UrsulaCluster3, RefMemory, RefFile];
 
+    /// <summary>s3rver, the S3 endpoint of ursula-single's cold catch-up (S3).</summary>
+    public const int S3rverPortOffset = 20;
+
     /// <summary>Offsets from the port base of every port a system listens on.</summary>
     public static IReadOnlyList<int> PortOffsets(string label) => label switch
     {
-        UrsulaSingle => [0],
+        UrsulaSingle => [0, S3rverPortOffset],
         UrsulaCluster3 => [1, 2, 3],
         RefMemory => [10],
         RefFile => [11],

@@ -24,10 +24,17 @@ public sealed class UrsulaNode(string name, int port, string dataDirectory, stri
 
     public int PostmasterPid { get; private set; }
 
-    public static UrsulaNode Start(SystemEnvironment env, string name, int port, string dataDirectory, IEnumerable<string> extra, string logPath)
+    public static UrsulaNode Start(
+        SystemEnvironment env, string name, int port, string dataDirectory, IEnumerable<string> extra, string logPath,
+        IReadOnlyDictionary<string, string>? variables = null)
     {
         string[] args = ["serve", "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--data-dir", dataDirectory, .. extra];
         var environment = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production" };
+        foreach (var (key, value) in variables ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         return new UrsulaNode(name, port, dataDirectory, logPath, ChildProcess.Start(name, env.UrsulaServer, args, logPath, environment));
     }
 

@@ -5,20 +5,23 @@ using Ursula.Bench.Results;
 
 namespace Ursula.Bench.Compare.Workloads;
 
-/// <summary>One measured step done by a verb of this tool (child process), with the common options filled in.</summary>
+/// <summary>
+/// One measured step done by a verb of this tool (child process), with the common options filled
+/// in; the result's label is the system's unless <c>label</c> names a variant (e.g. its cold archive).
+/// </summary>
 public static class VerbStep
 {
     public const string Generator = "Ursula.Bench (C#)";
 
     public static Task<BenchResult?> RunAsync(
         SessionContext context, string name, string verb, string workload, IReadOnlyList<string> args,
-        Func<IReadOnlyDictionary<string, double>, string> summary, CancellationToken ct) =>
+        Func<IReadOnlyDictionary<string, double>, string> summary, CancellationToken ct, string? label = null) =>
         context.MeasureAsync(name, async token =>
         {
             string[] all =
             [
                 "--url", BenchHttp.Join(context.System.LoadUrl.ToString(), "bench"),
-                "--label", context.System.Label,
+                "--label", label ?? context.System.Label,
                 "--workload", workload,
                 .. args,
             ];
