@@ -70,6 +70,7 @@ public static partial class ServerHost
         }
 
         node.ParseListen();
+        node.ParseSourceAddress();
         return node;
     }
 
