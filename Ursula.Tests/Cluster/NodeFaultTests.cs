@@ -49,6 +49,36 @@ public sealed class NodeFaultTests(ClusterPostgres postgres) : ClusterTestBase(p
         await StopLoadAndCheckAsync(load);
     }
 
+    // KNOWN ISSUE, found by this class: a read decides whether a stream has expired by the serving
+    // node's own clock (Protocol/StreamEndpoints.cs, Find), so a node whose clock runs ahead answers
+    // 404 for a stream with a TTL that the other nodes still serve; apply itself is not affected.
+    // Skipped to keep the suite green until reads judge expiry by replicated time; remove Skip to see it fail.
+    [Fact(Skip = "Known issue: reads judge TTL expiry by the serving node's clock (see docs/testing.md, findings)")]
+    public async Task A_node_whose_clock_runs_ahead_serves_a_stream_with_a_TTL_as_the_others_do()
+    {
+        var (_, followers) = await Cluster.GetRolesAsync(Ct);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using (var create = new HttpRequestMessage(HttpMethod.Put, new Uri(Cluster.Urls[followers[0]], "/clock/ttl")))
+        {
+            create.Content = new StringContent("kept\n", System.Text.Encoding.UTF8, "text/plain");
+            create.Headers.Add("Stream-TTL", "3600");
+            using var created = await client.SendAsync(create, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), Ct);
+        clocks[followers[1]].Set(TimeSpan.FromDays(1));
+        await Task.Delay(100, Ct);
+        var statuses = new List<int>();
+        foreach (var url in Cluster.Urls)
+        {
+            using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri(url, "/clock/ttl")), Ct);
+            statuses.Add((int)head.StatusCode);
+        }
+
+        Assert.True(statuses.All(s => s == 200), $"HEAD /clock/ttl on nodes 0..2 answered {string.Join(", ", statuses)}; node {followers[1]}'s clock is a day ahead");
+    }
+
     /// <summary>How far the node's clock is from ours, by the Date header it sends.</summary>
     private async Task<TimeSpan> ClockSkewAsync(int node)
     {
