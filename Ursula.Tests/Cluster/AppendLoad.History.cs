@@ -52,10 +52,7 @@ public sealed partial class AppendLoad
         }
     }
 
-    private static long? NextOffset(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("Stream-Next-Offset", out var values) && StreamOffset.TryParse(values.First(), out var offset)
-            ? offset.Position
-            : null;
+    private static long? NextOffset(HttpResponseMessage response) => HttpOutcome.NextOffset(response);
 
     /// <summary>Reads and HEADs at a random stream, node and acknowledged offset every 100 ms while the writers run.</summary>
     private async Task ObserveAsync()

@@ -6,7 +6,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Ursula.Server.Streams;
 using Ursula.Tests.Checking;
 
 namespace Ursula.Tests.Cluster;
@@ -70,44 +69,14 @@ public sealed class DirectProbes(string stream, int count)
         return $"{Stream}: {Encoding.ASCII.GetString(copies[0]).Count(c => c == '\n')} probes stored; {report}";
     }
 
-    private async Task<Operation> ProbeAsync(HttpClient client, int probe, Uri node, CancellationToken cancellationToken)
-    {
-        var payload = Encoding.ASCII.GetBytes($"probe{probe}\n");
-        var invoked = History.Now;
-        var result = OperationResult.Unknown;
-        long? offset = null;
-        try
-        {
-            using var content = new ByteArrayContent(payload);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using var request = new HttpRequestMessage(HttpMethod.Post, Stream) { Content = content };
-            request.Headers.Add("Producer-Id", $"probe{probe}");
-            request.Headers.Add("Producer-Epoch", "0");
-            request.Headers.Add("Producer-Seq", "0");
-            using var response = await client.SendAsync(request, cancellationToken);
-            result = response.StatusCode switch
-            {
-                HttpStatusCode.OK or HttpStatusCode.NoContent => OperationResult.Ok,
-                HttpStatusCode.ServiceUnavailable => OperationResult.Unknown,
-                _ => OperationResult.Failed,
-            };
-            if (response.Headers.TryGetValues("Stream-Next-Offset", out var next) && response.StatusCode == HttpStatusCode.OK
-                && StreamOffset.TryParse(next.First(), out var parsed))
-            {
-                offset = parsed.Position;
-            }
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
-        {
-        }
-
-        var operation = new Operation
-        {
-            Id = History.NextId(), Kind = OperationKind.Append, Stream = Stream, Client = $"probe{probe}", Node = node.Authority,
-            Invoked = invoked, Completed = result == OperationResult.Unknown ? Operation.Never : History.Now, Result = result,
-            Payload = payload, Offset = offset,
-        };
-        History.Add(operation);
-        return operation;
-    }
+    private Task<Operation> ProbeAsync(HttpClient client, int probe, Uri node, CancellationToken cancellationToken) =>
+        HttpOutcome.AppendAsync(
+            client,
+            new Uri(node, Stream),
+            Encoding.ASCII.GetBytes($"probe{probe}\n"),
+            [("Producer-Id", $"probe{probe}"), ("Producer-Epoch", "0"), ("Producer-Seq", "0")],
+            History,
+            $"probe{probe}",
+            node.Authority,
+            cancellationToken);
 }

@@ -9,7 +9,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Ursula.Server.Streams;
 using Ursula.Tests.Checking;
 using Ursula.Tests.Cluster;
 using Ursula.Tests.Infrastructure;
@@ -153,35 +152,7 @@ public sealed class HttpFuzzTests(PostgresFixture postgres) : IAsyncLifetime
         for (var seq = 0; !stop.IsCancellationRequested; seq++)
         {
             var stream = CheckedStreams[seq % CheckedStreams.Length];
-            var payload = Encoding.ASCII.GetBytes($"c{seq}\n");
-            var invoked = History.Now;
-            var result = OperationResult.Unknown;
-            long? offset = null;
-            try
-            {
-                using var content = new ByteArrayContent(payload);
-                content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-                using var response = await client.PostAsync(stream, content, CancellationToken.None);
-                result = response.StatusCode switch
-                {
-                    HttpStatusCode.OK or HttpStatusCode.NoContent => OperationResult.Ok,
-                    HttpStatusCode.ServiceUnavailable => OperationResult.Unknown,
-                    _ => OperationResult.Failed,
-                };
-                if (response.Headers.TryGetValues("Stream-Next-Offset", out var next) && StreamOffset.TryParse(next.First(), out var parsed))
-                {
-                    offset = parsed.Position;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            history.Add(new Operation
-            {
-                Id = history.NextId(), Kind = OperationKind.Append, Stream = stream, Client = "writer", Node = "0", Invoked = invoked,
-                Completed = result == OperationResult.Unknown ? Operation.Never : History.Now, Result = result, Payload = payload, Offset = offset,
-            });
+            await HttpOutcome.AppendAsync(client, new Uri(node.BaseUrl, stream), Encoding.ASCII.GetBytes($"c{seq}\n"), [], history, "writer", "0", CancellationToken.None);
             await Task.Delay(5, CancellationToken.None);
         }
     }
