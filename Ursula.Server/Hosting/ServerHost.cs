@@ -149,6 +149,7 @@ public static partial class ServerHost
         app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
+        app.UseMiddleware<DurableAppendMiddleware>();
         app.UseConsensusProtocolHandler();
         app.Map(Streams.StreamPath.ReservedPrefix, reserved =>
         {
