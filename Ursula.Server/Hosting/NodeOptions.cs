@@ -53,6 +53,13 @@ public sealed class NodeOptions
     public string? Advertise { get; set; }
 
     /// <summary>
+    /// The local IP address this node's connections to other members (Raft, forwarding, admin
+    /// relays) are made from; empty lets the operating system choose. For hosts with several
+    /// addresses where the cluster's network is one of them.
+    /// </summary>
+    public string? SourceAddress { get; set; }
+
+    /// <summary>
     /// Shared secret that the cluster endpoints require and nodes send to each other; empty on a
     /// lone node means the one generated into DATA_DIR/cluster-secret.
     /// </summary>
@@ -74,6 +81,12 @@ public sealed class NodeOptions
 
         return (Listen[..colon].Trim('[', ']'), port);
     }
+
+    /// <summary>The parsed <see cref="SourceAddress"/>, null when unset.</summary>
+    public System.Net.IPAddress? ParseSourceAddress() =>
+        string.IsNullOrWhiteSpace(SourceAddress) ? null
+            : System.Net.IPAddress.TryParse(SourceAddress.Trim('[', ']'), out var address) ? address
+            : throw new OptionsValidationException($"--source-address must be an IP address of this host, got '{SourceAddress}'");
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 }

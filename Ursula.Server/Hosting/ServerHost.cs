@@ -73,6 +73,7 @@ public static partial class ServerHost
         }
 
         node.ParseListen();
+        node.ParseSourceAddress();
         return node;
     }
 
@@ -156,6 +157,7 @@ public static partial class ServerHost
         app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
+        app.UseMiddleware<DurableAppendMiddleware>();
         app.UseConsensusProtocolHandler();
         app.Map(Streams.StreamPath.ReservedPrefix, reserved =>
         {

@@ -163,19 +163,22 @@ public sealed partial class Sequencer(
 
     private async Task ReplicateAsync(List<PendingCommand> batch, CancellationToken stoppingToken)
     {
-        // The entry takes the cluster's term as it is appended; if the term moves in between, the
-        // applied entry's term differs and its waiters are answered 503, never another's outcome.
-        var pending = new PendingBatch(batch, cluster.Term);
         var buffer = new ArrayBufferWriter<byte>(4096);
         var committed = false;
+        PendingBatch? pending = null;
         try
         {
+            // The entry carries the term this node leads in, never the cluster's current term (see
+            // LeadershipTerm); if the applied entry at its index has another term, its waiters are
+            // answered 503, never another's outcome.
+            var term = await LeadershipTerm.ReadAsync(cluster, stoppingToken);
+            pending = new PendingBatch(batch, term);
             var commands = batch.ConvertAll(p => p.Command);
             CommandCodec.Write(buffer, time.GetUtcNow().ToUnixTimeMilliseconds(), commands);
 
             // Returns once the entry is committed (appended on a majority and flushed here: DotNext
             // commits an index only after its own WAL flush covers it) and applied here.
-            await cluster.ReplicateAsync(buffer.WrittenMemory, pending, stoppingToken);
+            await cluster.ReplicateAsync(new BinaryLogEntry { Content = buffer.WrittenMemory, Term = term, Context = pending }, stoppingToken);
             committed = true;
             await MakeDurableOnMajorityAsync(stoppingToken);
             if (!pending.Release())
@@ -188,13 +191,13 @@ public sealed partial class Sequencer(
             // On one node, an applied entry is flushed: that outcome stands. With more members it is
             // committed, but a majority may not have it on disk yet: the client cannot be told it is
             // durable, and a retry with the same producer headers is answered as a duplicate.
-            if (cluster.Members.Count <= 1 && pending.Release())
+            if (cluster.Members.Count <= 1 && pending?.Release() == true)
             {
                 return;
             }
 
             ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
-            pending.Fail(new ServiceUnavailableException(
+            (pending ?? new PendingBatch(batch, 0)).Fail(new ServiceUnavailableException(
                 committed
                     ? "Leadership changed before a majority had the write on disk; its outcome is unknown, retry with the same producer headers to be safe"
                     : "Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe",

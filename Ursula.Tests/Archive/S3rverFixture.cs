@@ -13,7 +13,6 @@ public sealed class S3rverFixture : IAsyncLifetime
 {
     public const string Bucket = "ursula-archive";
     private const string AccessKey = "S3RVER";
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private readonly string directory = Path.Combine(Path.GetTempPath(), $"ursula-s3rver-{Guid.NewGuid():N}");
     private readonly StringBuilder output = new();
     private Process? process;
@@ -142,34 +141,6 @@ public sealed class S3rverFixture : IAsyncLifetime
         }
     }
 
-    private static async Task EnsureInstalledAsync(CancellationToken cancellationToken)
-    {
-        await InstallLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (File.Exists(Path.Combine(PackageDirectory, "node_modules", "s3rver", "bin", "s3rver.js")))
-            {
-                return;
-            }
-
-            var info = new ProcessStartInfo("npm") { WorkingDirectory = PackageDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "ci", "--no-audit", "--no-fund" })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var npm = Process.Start(info) ?? throw new InvalidOperationException("Could not start npm.");
-            var stdout = npm.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = npm.StandardError.ReadToEndAsync(cancellationToken);
-            await npm.WaitForExitAsync(cancellationToken);
-            if (npm.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"npm ci failed in {PackageDirectory}:\n{await stdout}{await stderr}");
-            }
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-    }
+    private static Task EnsureInstalledAsync(CancellationToken cancellationToken) =>
+        NpmPackageDirectory.EnsureInstalledAsync(PackageDirectory, Path.Combine("s3rver", "bin", "s3rver.js"), cancellationToken);
 }

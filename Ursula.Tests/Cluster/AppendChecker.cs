@@ -1,12 +1,10 @@
 // Checks what an AppendLoad left behind: every stream is read in full from every node (following
 // chunked catch-up reads until Stream-Up-To-Date). All nodes must return byte-identical streams, and
-// in each stream every writer's entries must be exactly 0..K-1 in order, with no duplicates, each
-// intact, and K at least its highest acknowledged sequence number + 1 (exactly that once the load
-// was drained, since then nothing was sent that was not acknowledged in the end).
-using System.Globalization;
+// the load's history (every append, read, HEAD and close its clients made) must agree with them:
+// see HistoryChecker for the properties.
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
+using Ursula.Tests.Checking;
 
 namespace Ursula.Tests.Cluster;
 
@@ -15,8 +13,8 @@ public static class AppendChecker
     public static async Task<CheckReport> CheckAsync(AppendLoad load, IReadOnlyList<Uri> nodes, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        long entries = 0, bytes = 0;
-        var counts = new long[load.Writers];
+        long bytes = 0;
+        var finals = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         foreach (var path in load.StreamPaths)
         {
@@ -31,28 +29,21 @@ public static class AppendChecker
                 if (!copies[n].AsSpan().SequenceEqual(copies[0]))
                 {
                     var common = copies[n].AsSpan().CommonPrefixLength(copies[0]);
-                    problems.Add($"{path}: node {n} ({copies[n].Length} bytes, sha256 {Hash(copies[n])}) differs from node 0 ({copies[0].Length} bytes, sha256 {Hash(copies[0])}) from byte {common}");
+                    problems.Add($"{path}: node {n} ({copies[n].Length} bytes, sha256 {Hash(copies[n])}) differs from node 0 ({copies[0].Length} bytes, sha256 {Hash(copies[0])}) from byte {common}: node 0 has {Around(copies[0], common)}, node {n} has {Around(copies[n], common)}");
                 }
             }
 
             bytes += copies[0].Length;
-            entries += CheckEntries(load, path, copies[0], counts, problems);
+            finals[path] = copies[0];
         }
 
-        for (var w = 0; w < load.Writers; w++)
+        var history = HistoryChecker.Check(load.History, finals);
+        if (!history.Passed)
         {
-            var acknowledged = load.HighestAcknowledged(w);
-            if (counts[w] < acknowledged + 1)
-            {
-                problems.Add($"{AppendLoad.ProducerId(w)}: acknowledged up to seq {acknowledged} but {load.StreamOf(w)} holds only {counts[w]} of its entries");
-            }
-            else if (load.Drained && counts[w] != acknowledged + 1)
-            {
-                problems.Add($"{AppendLoad.ProducerId(w)}: acknowledged up to seq {acknowledged} (drained) but {load.StreamOf(w)} holds {counts[w]} of its entries");
-            }
+            problems.Add($"history of node 0's copies: {history}");
         }
 
-        return new CheckReport(entries, bytes, problems);
+        return new CheckReport(load.History.Operations.Count(o => o is { Kind: OperationKind.Append, Result: OperationResult.Ok }), bytes, history.OperationCount, problems);
     }
 
     /// <summary>Reads a whole stream from the start as bytes, following chunked responses to the tail.</summary>
@@ -84,56 +75,21 @@ public static class AppendChecker
         }
     }
 
-    private static long CheckEntries(AppendLoad load, string path, byte[] content, long[] counts, List<string> problems)
+    private static string Around(byte[] bytes, int at)
     {
-        var text = Encoding.ASCII.GetString(content);
-        if (text.Length > 0 && text[^1] != '\n')
-        {
-            problems.Add($"{path}: ends in the middle of an entry");
-        }
-
-        long entries = 0;
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            entries++;
-            var parts = line.Split(':');
-            if (parts.Length != 3 || !parts[0].StartsWith('w')
-                || !int.TryParse(parts[0].AsSpan(1), CultureInfo.InvariantCulture, out var writer) || writer < 0 || writer >= load.Writers
-                || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var seq) || parts[2].AsSpan().ContainsAnyExcept('x'))
-            {
-                problems.Add($"{path}: malformed entry at #{entries}: {Shorten(line)}");
-                continue;
-            }
-
-            if (load.StreamOf(writer) != path)
-            {
-                problems.Add($"{path}: entry {Shorten(line)} belongs to {load.StreamOf(writer)}");
-                continue;
-            }
-
-            if (seq != counts[writer])
-            {
-                problems.Add($"{path}: {parts[0]} seq {seq} where seq {counts[writer]} was expected ({(seq < counts[writer] ? "duplicate or reordered" : "gap")})");
-                counts[writer] = Math.Max(counts[writer], seq + 1);
-                continue;
-            }
-
-            counts[writer]++;
-        }
-
-        return entries;
+        var start = Math.Max(0, at - 16);
+        var text = System.Text.Encoding.ASCII.GetString(bytes, start, Math.Min(bytes.Length - start, 48));
+        return $"\"{text.Replace("\n", "\\n", StringComparison.Ordinal)}\"";
     }
-
-    private static string Shorten(string line) => line.Length <= 60 ? line : line[..60] + "...";
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
 
-    public sealed record CheckReport(long Entries, long Bytes, IReadOnlyList<string> Problems)
+    public sealed record CheckReport(long Entries, long Bytes, int Operations, IReadOnlyList<string> Problems)
     {
         public bool Passed => Problems.Count == 0;
 
         public override string ToString() =>
-            Passed ? $"{Entries} entries, {Bytes} bytes, identical on every node"
+            Passed ? $"{Entries} acknowledged appends, {Bytes} bytes, identical on every node; history of {Operations} operations checked, no violation"
                 : $"{Problems.Count} problems:\n{string.Join('\n', Problems.Take(50))}";
     }
 }

@@ -2,16 +2,19 @@
 // (Producer-Id w{i}, epoch 0) appending its own sequence numbers ("w3:17:xxxx\n"). Requests go round
 // robin over every node, skipping for a moment a node that just failed; a 503, a timeout or a transport
 // error is retried with the SAME Producer-Seq on another node, so each sequence number is appended
-// exactly once however often it is sent. Every acknowledged (200 or 204) sequence number is recorded.
+// exactly once however often it is sent. Every acknowledged (200 or 204) sequence number is recorded,
+// and every logical append, read, HEAD and the final close go into a History for the checker; a
+// reader and a HEAD prober run beside the writers.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Ursula.Tests.Checking;
 
 namespace Ursula.Tests.Cluster;
 
-public sealed class AppendLoad : IAsyncDisposable
+public sealed partial class AppendLoad : IAsyncDisposable
 {
     // A node that refused or answered 503 may be fine a moment later; one that let a request time out
     // is probably hung (frozen, or waiting on a leader that is), so it is left alone for longer.
@@ -26,6 +29,7 @@ public sealed class AppendLoad : IAsyncDisposable
     private readonly List<string> anomalies = [];
     private readonly CancellationTokenSource abort = new();
     private Task[] running = [];
+    private Task observer = Task.CompletedTask;
     private volatile bool stopping;
     private int payloadBytes;
     private long totalAcknowledged;
@@ -52,6 +56,9 @@ public sealed class AppendLoad : IAsyncDisposable
     }
 
     public int Writers { get; }
+
+    /// <summary>Every client operation of this load, for <see cref="HistoryChecker"/>.</summary>
+    public History History { get; } = new();
 
     public IReadOnlyList<string> StreamPaths { get; }
 
@@ -144,6 +151,7 @@ public sealed class AppendLoad : IAsyncDisposable
         }
 
         running = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w), CancellationToken.None)).ToArray();
+        observer = Task.Run(ObserveAsync, CancellationToken.None);
     }
 
     /// <summary>Waits until at least <paramref name="count"/> appends in total have been acknowledged.</summary>
@@ -213,13 +221,15 @@ public sealed class AppendLoad : IAsyncDisposable
 
         await all;
         Drained = true;
+        await observer;
+        await CloseStreamsAsync(drainTimeout);
     }
 
     public async ValueTask DisposeAsync()
     {
         stopping = true;
         await abort.CancelAsync();
-        await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await Task.WhenAll(running.Append(observer).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         foreach (var client in clients)
         {
             client.Dispose();
@@ -250,15 +260,17 @@ public sealed class AppendLoad : IAsyncDisposable
     {
         var producer = ProducerId(writer);
         var seqText = seq.ToString(CultureInfo.InvariantCulture);
+        var body = Body(writer, seq);
+        var invoked = History.Now;
         for (var attempt = 0; ; attempt++)
         {
             if (abort.IsCancellationRequested)
             {
+                RecordAppend(writer, body, invoked, attempt, OperationResult.Unknown, -1, null);
                 return false;
             }
 
             var node = PickNode(cursor + attempt);
-            var body = Body(writer, seq);
             var sent = Stopwatch.GetTimestamp();
             var avoid = AvoidFailedNodeFor;
             try
@@ -275,12 +287,15 @@ public sealed class AppendLoad : IAsyncDisposable
                 {
                     case HttpStatusCode.OK or HttpStatusCode.NoContent:
                         Record(writer, seq, node, sent, body.Length);
+                        RecordAppend(writer, body, invoked, attempt + 1, OperationResult.Ok, node,
+                            response.StatusCode == HttpStatusCode.OK ? NextOffset(response) : null);
                         return true;
                     case HttpStatusCode.ServiceUnavailable:
                         break;
                     case HttpStatusCode.Conflict when response.Headers.TryGetValues("Producer-Expected-Seq", out var expected):
                         // The cluster lost an acknowledged sequence number (or never had it): nothing to retry.
                         Anomaly($"{producer} seq {seq} via node {node}: 409, Producer-Expected-Seq {string.Join(',', expected)}");
+                        RecordAppend(writer, body, invoked, attempt + 1, OperationResult.Failed, node, null);
                         return false;
                     default:
                         Anomaly($"{producer} seq {seq} via node {node}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
@@ -296,6 +311,7 @@ public sealed class AppendLoad : IAsyncDisposable
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
+                RecordAppend(writer, body, invoked, attempt + 1, OperationResult.Unknown, node, null);
                 return false;
             }
 
@@ -307,6 +323,7 @@ public sealed class AppendLoad : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                RecordAppend(writer, body, invoked, attempt + 1, OperationResult.Unknown, node, null);
                 return false;
             }
         }

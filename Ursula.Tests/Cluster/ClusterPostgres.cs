@@ -59,6 +59,9 @@ public sealed class ClusterPostgres : IAsyncLifetime
 
     public Task EnsureRunningAsync(int index, CancellationToken cancellationToken) => servers[index].StartAsync(cancellationToken);
 
+    /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) every process of one server; returns how many were signalled.</summary>
+    public int Freeze(int index, bool freeze) => servers[index].Freeze(freeze);
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -1,6 +1,7 @@
 // The PostgreSQL fault harness in a cluster: under a steady idempotent-producer load, the leader's
 // (or a follower's) database has its backends terminated, is stopped for a few seconds, and refuses
-// writes for a few seconds, one fault after another. After each fault the faulted node is killed
+// writes for a few seconds, one fault after another; the leader's server is also frozen (SIGSTOP of
+// the postmaster and every backend) for a few seconds. After each fault the faulted node is killed
 // and restarted, so it serves what its PostgreSQL holds; every load so far is then checked on every
 // node, and at the end every node is restarted and checked again.
 using Ursula.Tests.Infrastructure;
@@ -19,7 +20,7 @@ public sealed class ClusterPostgresFaultTests(ClusterPostgres postgres) : Cluste
         var loads = new List<AppendLoad>();
         try
         {
-            foreach (var fault in Faults)
+            foreach (var fault in role == "leader" ? [.. Faults, PostgresFault.Stall] : Faults)
             {
                 var (leader, followers) = await Cluster.GetRolesAsync(Ct);
                 var victim = role == "leader" ? leader : followers[0];
@@ -34,13 +35,14 @@ public sealed class ClusterPostgresFaultTests(ClusterPostgres postgres) : Cluste
                 await PostgresFaultInjector.InjectAsync(
                     fault,
                     Cluster.Databases[victim],
-                    start => start ? Postgres.StartAsync(victim, Ct) : Postgres.StopAsync(victim, Ct),
+                    new PostgresServerControl(start => start ? Postgres.StartAsync(victim, Ct) : Postgres.StopAsync(victim, Ct), freeze => Postgres.Freeze(victim, freeze)),
                     () => Cluster.HealthAsync(victim, Ct),
                     Log,
                     Ct);
                 var health = await PostgresFaultInjector.WaitForHealthAsync(() => Cluster.HealthAsync(victim, Ct), 200, Ct, TimeSpan.FromSeconds(30));
                 Assert.Equal(200, health);
-                Assert.True(TestCluster.CountLines(Cluster[victim].Output, "to PostgreSQL failed") > failedFlushes, $"No flush of node {victim} failed: the fault did not reach it.");
+                // A stalled server fails nothing: the node's flush waits for it (the log shows how many processes were frozen).
+                Assert.True(fault == PostgresFault.Stall || TestCluster.CountLines(Cluster[victim].Output, "to PostgreSQL failed") > failedFlushes, $"No flush of node {victim} failed: the fault did not reach it.");
 
                 var via = load.AcknowledgedVia(victim);
                 await WaitUntilAsync(() => load.AcknowledgedVia(victim) >= via + 100, TimeSpan.FromSeconds(30), $"node {victim} acknowledged appends after the fault");

@@ -20,12 +20,15 @@ public abstract class ClusterTestBase(ClusterPostgres postgres) : IAsyncLifetime
     /// <summary>Flags for every node of this class's clusters, on top of <see cref="TestCluster.NodeArguments"/>.</summary>
     protected virtual IReadOnlyList<string> ExtraNodeArguments => [];
 
+    /// <summary>Whether this class's clusters talk among themselves through a FaultyNetwork (Cluster.Network).</summary>
+    protected virtual bool FaultyNetwork => false;
+
     /// <summary>Extra environment variables for node <c>i</c> of this class's clusters.</summary>
     protected virtual IReadOnlyDictionary<string, string> NodeEnvironment(int node) => new Dictionary<string, string>();
 
     public async ValueTask InitializeAsync()
     {
-        cluster = await TestCluster.StartAsync(postgres, GetType().Name.Replace("Tests", string.Empty, StringComparison.Ordinal), ExtraNodeArguments, Ct, NodeEnvironment);
+        cluster = await TestCluster.StartAsync(postgres, GetType().Name.Replace("Tests", string.Empty, StringComparison.Ordinal), ExtraNodeArguments, Ct, NodeEnvironment, FaultyNetwork);
         Log($"cluster of {TestCluster.Size} nodes up after {clock.Elapsed.TotalSeconds:F1} s ({cluster.StartupReport}): {string.Join(", ", cluster.Urls)}");
     }
 
@@ -54,9 +57,10 @@ public abstract class ClusterTestBase(ClusterPostgres postgres) : IAsyncLifetime
             await cluster.DisposeAsync();
         }
 
-        // A test that stopped a node's PostgreSQL and failed before starting it again leaves it to us.
+        // A test that stopped or froze a node's PostgreSQL and failed before healing it leaves it to us.
         for (var i = 0; i < ClusterPostgres.Count; i++)
         {
+            postgres.Freeze(i, false);
             await postgres.EnsureRunningAsync(i, CancellationToken.None);
         }
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 
 namespace Ursula.Tests.Cluster;
 
@@ -54,15 +51,15 @@ public sealed class LeaderFailureTests(ClusterPostgres postgres) : ClusterTestBa
         await load.CreateStreamsAsync(Ct);
         load.Start();
         await load.WaitForAcknowledgedAsync(400, TimeSpan.FromSeconds(30), Ct);
-        await CreateAsync(Cluster.Urls[followers[0]], "/frozen/direct");
+        var probes = new DirectProbes("/frozen/direct", 8);
+        await probes.CreateStreamAsync(Cluster.Urls[followers[0]], Ct);
 
         var frozenAt = Stopwatch.GetTimestamp();
         Cluster.Freeze(leader);
 
         // Appends sent straight to the frozen leader wait in its socket buffers: on SIGCONT it still
         // believes it leads. Whatever it acknowledges must be in the new term's log.
-        using var direct = new HttpClient { BaseAddress = Cluster.Urls[leader], Timeout = TimeSpan.FromSeconds(30) };
-        var probes = Enumerable.Range(0, 8).Select(p => ProbeAsync(direct, p)).ToArray();
+        var probing = probes.SendAsync(Cluster.Urls[leader], TimeSpan.FromSeconds(30), Ct);
 
         var newLeader = await Cluster.WaitForLeaderAsync(FrozenFailoverLimit, Ct, among: followers);
         var elected = Stopwatch.GetElapsedTime(frozenAt);
@@ -80,8 +77,8 @@ public sealed class LeaderFailureTests(ClusterPostgres postgres) : ClusterTestBa
         }
 
         Cluster.Thaw(leader);
-        var outcomes = await Task.WhenAll(probes);
-        Log($"appends sent to the frozen leader answered: {string.Join(", ", outcomes.Select(o => (int)o))}");
+        var outcomes = await probing;
+        Log($"appends sent to the frozen leader: {string.Join(", ", outcomes.Select(o => o.Result))}");
         var agreed = await Cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(15), Ct);
         var status = await Cluster.GetStatusAsync(leader, Ct);
         Assert.True(status.Term > oldTerm, $"The old leader is still in term {status.Term}: {status}");
@@ -92,61 +89,6 @@ public sealed class LeaderFailureTests(ClusterPostgres postgres) : ClusterTestBa
         await StopLoadAndCheckAsync(load);
 
         // Every probe the thawed node acknowledged is in the log, once; the others at most once.
-        foreach (var node in Enumerable.Range(0, TestCluster.Size))
-        {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var text = Encoding.ASCII.GetString(await AppendChecker.ReadAllAsync(client, new Uri(Cluster.Urls[node], "/frozen/direct"), Ct));
-            for (var p = 0; p < probes.Length; p++)
-            {
-                var copies = text.Split('\n').Count(line => line == $"probe{p}");
-                if (outcomes[p] is HttpStatusCode.OK or HttpStatusCode.NoContent)
-                {
-                    Assert.True(copies == 1, $"probe{p} was acknowledged ({(int)outcomes[p]}) by the thawed leader but node {node} holds it {copies} times");
-                }
-                else
-                {
-                    Assert.True(copies <= 1, $"probe{p} ({(int)outcomes[p]}) is on node {node} {copies} times");
-                }
-            }
-        }
-    }
-
-    private static async Task<HttpStatusCode> ProbeAsync(HttpClient client, int probe)
-    {
-        try
-        {
-            using var content = new ByteArrayContent(Encoding.ASCII.GetBytes($"probe{probe}\n"));
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/frozen/direct") { Content = content };
-            request.Headers.Add("Producer-Id", $"probe{probe}");
-            request.Headers.Add("Producer-Epoch", "0");
-            request.Headers.Add("Producer-Seq", "0");
-            using var response = await client.SendAsync(request, Ct);
-            return response.StatusCode;
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ObjectDisposedException)
-        {
-            return 0;
-        }
-    }
-
-    private static async Task CreateAsync(Uri node, string path)
-    {
-        using var client = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(20) };
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            using var content = new ByteArrayContent([]);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using var response = await client.PutAsync(path, content, Ct);
-            if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
-            {
-                return;
-            }
-
-            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable && deadline.Elapsed < TimeSpan.FromSeconds(20),
-                $"Creating {path} answered {(int)response.StatusCode}");
-            await Task.Delay(100, Ct);
-        }
+        Log(await probes.CheckAsync(Cluster.Urls, Ct));
     }
 }

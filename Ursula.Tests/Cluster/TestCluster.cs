@@ -5,6 +5,7 @@
 using System.Diagnostics;
 using System.Text;
 using Ursula.Tests.Infrastructure;
+using Ursula.Tests.Infrastructure.Network;
 
 namespace Ursula.Tests.Cluster;
 
@@ -31,8 +32,9 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private bool disposed;
 
-    private TestCluster(ClusterPostgres postgres, string rootDirectory, NodeProcess[] nodes, string[] databases)
+    private TestCluster(ClusterPostgres postgres, string rootDirectory, NodeProcess[] nodes, string[] databases, FaultyNetwork? network)
     {
+        Network = network;
         Databases = databases;
         Postgres = postgres;
         RootDirectory = rootDirectory;
@@ -40,6 +42,9 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     public ClusterPostgres Postgres { get; }
+
+    /// <summary>The proxies between the nodes, when the cluster was started with them.</summary>
+    public FaultyNetwork? Network { get; }
 
     /// <summary>Each node's PostgreSQL connection string, by node index.</summary>
     public IReadOnlyList<string> Databases { get; }
@@ -63,7 +68,8 @@ public sealed class TestCluster : IAsyncDisposable
     /// Starts three nodes on free ports, each on a fresh database of its own server, with
     /// <see cref="NodeArguments"/> and <paramref name="extraArguments"/>, and waits for a leader.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(ClusterPostgres postgres, string name, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken, Func<int, IReadOnlyDictionary<string, string>>? environment = null)
+    /// <param name="faultyNetwork">Route node-to-node traffic through a <see cref="FaultyNetwork"/> the test controls.</param>
+    public static async Task<TestCluster> StartAsync(ClusterPostgres postgres, string name, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken, Func<int, IReadOnlyDictionary<string, string>>? environment = null, bool faultyNetwork = false)
     {
         var databases = await postgres.CreateDatabasesAsync(name, cancellationToken);
         var free = new HashSet<int>();
@@ -73,26 +79,35 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         var ports = free.ToArray();
+        var network = faultyNetwork ? new FaultyNetwork(Size) : null;
+        var advertised = Enumerable.Range(0, Size).Select(i => $"http://127.0.0.1:{network?.ProxyPort(i) ?? ports[i]}").ToArray();
 
         var root = Path.Combine(Path.GetTempPath(), $"ursula-cluster-{name.ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..8]}");
         Directory.CreateDirectory(root);
-        var members = string.Join(',', ports.Select(p => $"http://127.0.0.1:{p}"));
+        var members = string.Join(',', advertised);
         var started = new List<NodeProcess>();
         try
         {
             foreach (var (port, i) in ports.Select((p, i) => (p, i)))
             {
-                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. SharedArchive(root, extraArguments), .. extraArguments, "--cluster", members], environment?.Invoke(i) ?? new Dictionary<string, string>()));
+                string[] routing = network is null ? [] : ["--advertise", advertised[i], "--source-address", FaultyNetwork.SourceAddress(i).ToString()];
+                network?.Start(i, port);
+                started.Add(NodeProcess.Start(port, Path.Combine(root, $"node{i}"), databases[i], [.. NodeArguments, .. SharedArchive(root, extraArguments), .. extraArguments, .. routing, "--cluster", members], environment?.Invoke(i) ?? new Dictionary<string, string>()));
             }
         }
         catch
         {
             await Task.WhenAll(started.Select(n => n.DisposeAsync().AsTask()));
+            if (network is not null)
+            {
+                await network.DisposeAsync();
+            }
+
             Directory.Delete(root, recursive: true);
             throw;
         }
 
-        var cluster = new TestCluster(postgres, root, [.. started], databases);
+        var cluster = new TestCluster(postgres, root, [.. started], databases, network);
         try
         {
             var clock = Stopwatch.StartNew();
@@ -243,6 +258,32 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until every live node has applied what the leader had committed when this was called
+    /// (the load may go on meanwhile, so the nodes need not stand still at one index); returns that index.
+    /// </summary>
+    public async Task<long> WaitForCatchUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var leader = await WaitForLeaderAsync(timeout, cancellationToken);
+        var target = (await GetStatusAsync(leader, cancellationToken)).CommitIndex;
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var last = await GetStatusesAsync(LiveNodes, cancellationToken);
+            if (last.Values.All(s => s is not null && s.AppliedIndex >= target))
+            {
+                return target;
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Nodes did not apply log index {target} within {timeout}:\n{Describe(last)}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     /// <summary>One leader named by all, the same term and applied index everywhere, and all of it durable.</summary>
     public static bool Converged(IEnumerable<NodeStatus?> statuses)
     {
@@ -382,6 +423,11 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        if (Network is not null)
+        {
+            await Network.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(RootDirectory, recursive: true);

@@ -1,13 +1,10 @@
 // A seam around a node's flushes to disk: the node runs with fsyncgate.so preloaded, which holds
 // every fsync/fdatasync/msync of its Raft WAL while this gate is closed. Tests use it to show that
 // no client is answered before the flush covering its write has completed, and to make a disk slow.
-using System.Diagnostics;
-
 namespace Ursula.Tests.Infrastructure;
 
 public sealed class FsyncGate : IDisposable
 {
-    private static readonly Lazy<string> Library = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly string directory = Path.Combine(Path.GetTempPath(), $"ursula-fsyncgate-{Guid.NewGuid():N}");
 
     public FsyncGate()
@@ -24,7 +21,7 @@ public sealed class FsyncGate : IDisposable
     {
         var variables = new Dictionary<string, string>
         {
-            ["LD_PRELOAD"] = Library.Value,
+            ["LD_PRELOAD"] = NativeSeam.Library(Path.Combine("FsyncGate", "fsyncgate.c")),
             ["URSULA_FSYNC_GATE"] = GateFile,
             ["URSULA_FSYNC_GATE_FILTER"] = $"{Path.DirectorySeparatorChar}raft{Path.DirectorySeparatorChar}",
         };
@@ -45,6 +42,18 @@ public sealed class FsyncGate : IDisposable
 
     public void Open() => File.Delete(GateFile);
 
+    /// <summary>From now on every WAL flush of the node takes <paramref name="delay"/> longer (a slow disk); zero ends it.</summary>
+    public void Slow(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            File.Delete(GateFile + ".delay");
+            return;
+        }
+
+        File.WriteAllText(GateFile + ".delay", ((long)delay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>True once a flush of the node's WAL has been held by the closed gate.</summary>
     public bool HasHeldAFlush => File.Exists(HeldFile);
 
@@ -58,26 +67,5 @@ public sealed class FsyncGate : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    /// <summary>Compiles the seam once per test run (gcc is part of the test machine, see .ci/run).</summary>
-    private static string Build()
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "Infrastructure", "FsyncGate", "fsyncgate.c");
-        var output = Path.Combine(Path.GetTempPath(), $"ursula-fsyncgate-{System.Environment.ProcessId}.so");
-        var info = new ProcessStartInfo("gcc", ["-shared", "-fPIC", "-O2", "-Wall", "-o", output, source, "-ldl"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var gcc = Process.Start(info) ?? throw new InvalidOperationException("Could not start gcc.");
-        var errors = gcc.StandardError.ReadToEnd();
-        gcc.WaitForExit();
-        if (gcc.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"Building the fsync seam failed ({gcc.ExitCode}):\n{errors}");
-        }
-
-        return output;
     }
 }

@@ -1,12 +1,11 @@
 // An Ursula node as a real child process on a loopback port, so tests can kill -9, freeze and
 // restart it exactly as an operator's machine would.
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Ursula.Tests.Infrastructure;
 
-public sealed partial class NodeProcess : IAsyncDisposable
+public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly StringBuilder output = new();
     private Process process;
@@ -132,7 +131,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             return;
         }
 
-        _ = SendSignal(process.Id, 15);
+        _ = Signals.Send(process.Id, Signals.Terminate);
         using var wait = new CancellationTokenSource(timeout);
         try
         {
@@ -145,10 +144,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>SIGSTOP: the process is frozen (no timers, no I/O) until <see cref="Thaw"/>.</summary>
-    public void Freeze() => SendSignal(process.Id, 19);
+    public void Freeze() => Signals.Send(process.Id, Signals.Stop);
 
     /// <summary>SIGCONT.</summary>
-    public void Thaw() => SendSignal(process.Id, 18);
+    public void Thaw() => Signals.Send(process.Id, Signals.Continue);
 
     public async ValueTask DisposeAsync()
     {
@@ -206,13 +205,5 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             output.AppendLine(line);
         }
-    }
-
-    private static int SendSignal(int pid, int signal) => NativeMethods.Kill(pid, signal);
-
-    private static partial class NativeMethods
-    {
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        public static extern int Kill(int pid, int signal);
     }
 }

@@ -12,15 +12,21 @@ public enum PostgresFault
 
     /// <summary>The node's database refuses writes (default_transaction_read_only) for a few seconds.</summary>
     RefuseWrites,
+
+    /// <summary>Every process of the node's PostgreSQL server frozen (SIGSTOP) for a few seconds, then thawed.</summary>
+    Stall,
 }
+
+/// <summary>What a fault may do to the node's own PostgreSQL server: stop or start it, freeze or thaw it.</summary>
+public sealed record PostgresServerControl(Func<bool, Task> StopOrStart, Func<bool, int> FreezeOrThaw);
 
 public static class PostgresFaultInjector
 {
     /// <summary>How long a stop or a refusal lasts.</summary>
     public static readonly TimeSpan Outage = TimeSpan.FromSeconds(3);
 
-    /// <summary>Injects the fault and heals it; <paramref name="stopOrStartServer"/> stops (false) or starts (true) the node's own server.</summary>
-    public static async Task InjectAsync(PostgresFault fault, string connectionString, Func<bool, Task> stopOrStartServer, Func<Task<int>> health, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>Injects the fault and heals it.</summary>
+    public static async Task InjectAsync(PostgresFault fault, string connectionString, PostgresServerControl server, Func<Task<int>> health, Action<string> log, CancellationToken cancellationToken)
     {
         switch (fault)
         {
@@ -35,10 +41,10 @@ public static class PostgresFaultInjector
                 log($"terminated {terminated} backends in three rounds 300 ms apart");
                 break;
             case PostgresFault.Stop:
-                await stopOrStartServer(false);
+                await server.StopOrStart(false);
                 log($"PostgreSQL stopped; node health {await WaitForHealthAsync(health, 503, cancellationToken)} within {Outage.TotalSeconds} s");
                 await Task.Delay(Outage, cancellationToken);
-                await stopOrStartServer(true);
+                await server.StopOrStart(true);
                 log("PostgreSQL started again");
                 break;
             case PostgresFault.RefuseWrites:
@@ -47,6 +53,12 @@ public static class PostgresFaultInjector
                 await Task.Delay(Outage, cancellationToken);
                 await PostgresFaults.RefuseWritesAsync(connectionString, false, cancellationToken);
                 log("PostgreSQL takes writes again");
+                break;
+            case PostgresFault.Stall:
+                var frozen = server.FreezeOrThaw(true);
+                log($"PostgreSQL frozen ({frozen} processes stopped); node health {await WaitForHealthAsync(health, 503, cancellationToken)} within {Outage.TotalSeconds} s");
+                await Task.Delay(Outage, cancellationToken);
+                log($"PostgreSQL thawed ({server.FreezeOrThaw(false)} processes continued)");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault));

@@ -62,6 +62,13 @@ public sealed class StoppablePostgres(string dataDirectory) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP (true) or SIGCONT (false) to the postmaster and every backend: the server keeps its
+    /// sockets but answers nothing, as a stalled disk or a paused VM would have it.
+    /// </summary>
+    public int Freeze(bool freeze) =>
+        server is { } running ? Signals.SendToTree(running.ProcessId, freeze ? Signals.Stop : Signals.Continue) : 0;
+
     /// <summary>Creates a fresh database and returns a connection string for it.</summary>
     public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken)
     {

@@ -39,7 +39,7 @@ public sealed class PostgresFaultTests : IAsyncLifetime
         var before = load.TotalAcknowledged;
 
         await PostgresFaultInjector.InjectAsync(
-            fault, database, start => start ? server.StartAsync(ct) : server.StopAsync(ct), () => HealthAsync(node, ct), Log, ct);
+            fault, database, new PostgresServerControl(start => start ? server.StartAsync(ct) : server.StopAsync(ct), server.Freeze), () => HealthAsync(node, ct), Log, ct);
         var healthy = await PostgresFaultInjector.WaitForHealthAsync(() => HealthAsync(node, ct), 200, ct, TimeSpan.FromSeconds(30));
         Assert.Equal(200, healthy);
         await load.WaitForAcknowledgedAsync(load.TotalAcknowledged + 300, TimeSpan.FromSeconds(30), ct);

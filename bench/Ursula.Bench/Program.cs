@@ -4,6 +4,7 @@ using Ursula.Bench.Cli;
 using Ursula.Bench.Compare;
 using Ursula.Bench.Fanout;
 using Ursula.Bench.Report;
+using Ursula.Bench.Soak;
 
 // Ursula.Bench <verb> [options]; see HelpPrinter / VerbCatalog for the full list.
 var log = Console.Out;
@@ -43,6 +44,7 @@ try
         "append" => await new AppendCommand(parsed, log).RunAsync(cancel.Token),
         "fanout" => await new FanoutCommand(parsed, log).RunAsync(cancel.Token),
         "catchup" => await new CatchupCommand(parsed, log).RunAsync(cancel.Token),
+        "soak" => await new SoakCommand(parsed, log).RunAsync(cancel.Token),
         "report" => new ReportCommand(parsed, log).Run(),
         "compare" => await new CompareCommand(parsed).RunAsync(cancel.Token),
         _ => 2,

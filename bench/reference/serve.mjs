@@ -3,6 +3,8 @@
 //
 //   node serve.mjs --port 4440                      in-memory store
 //   node serve.mjs --port 4441 --data-dir /tmp/ref  file-backed store (LMDB + append-only logs)
+//   node serve.mjs --port 4442 --long-poll-ms 1000   long-polls give up after one second (the
+//                                                   differential test in Ursula.Tests uses this)
 //
 // Compression is off because Ursula does not compress either, and the load generator would
 // otherwise measure gzip CPU time on one side only. Prints "ready <url>" once listening and
@@ -15,13 +17,14 @@ const { values } = parseArgs({
     port: { type: "string", default: "4440" },
     host: { type: "string", default: "127.0.0.1" },
     "data-dir": { type: "string" },
+    "long-poll-ms": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
 });
 
 if (values.help) {
-  console.log("usage: node serve.mjs [--port N] [--host ADDR] [--data-dir PATH]");
+  console.log("usage: node serve.mjs [--port N] [--host ADDR] [--data-dir PATH] [--long-poll-ms MS]");
   console.log("  without --data-dir the store is in memory; with it, file-backed under PATH");
   process.exit(0);
 }
@@ -33,11 +36,18 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 
 const dataDir = values["data-dir"];
+const longPollMs = values["long-poll-ms"] === undefined ? undefined : Number.parseInt(values["long-poll-ms"], 10);
+if (longPollMs !== undefined && !(longPollMs > 0)) {
+  console.error(`serve.mjs: --long-poll-ms must be a positive number, got '${values["long-poll-ms"]}'`);
+  process.exit(2);
+}
+
 const server = new DurableStreamTestServer({
   port,
   host: values.host,
   compression: false,
   ...(dataDir ? { dataDir } : {}),
+  ...(longPollMs ? { longPollTimeout: longPollMs } : {}),
 });
 
 const url = await server.start();

@@ -22,6 +22,7 @@ public static class CommandLine
         new("--wal-retain-bytes", "WalRetainBytes", "BYTES", "67108864", "log kept behind the newest entry so lagging followers catch up without a snapshot", Integer),
         new("--cluster", "Cluster", "URL,URL,...", "(single node)", "every member of a static cluster, this node included"),
         new("--advertise", "Advertise", "URL", "http://LISTEN", "this node's URL as the other members reach it"),
+        new("--source-address", "SourceAddress", "IP", "(any)", "local address this node's connections to the other members come from (hosts with several addresses)"),
         new("--cluster-secret", "ClusterSecret", "SECRET", "DATA_DIR/cluster-secret", "the secret the Raft, forwarding and admin endpoints require and nodes send each other; a lone node without it generates one into its data directory, several nodes must be given the same"),
         new("--join", "Join", "", "off", "start without a member list and wait to be added to a running cluster (members add)"),
         new("--archive-dir", "Archive:Dir", "PATH", "DATA_DIR/archive", "the filesystem archive (in a cluster a directory every node shares, or use --s3-bucket)"),

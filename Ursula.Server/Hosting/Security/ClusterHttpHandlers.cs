@@ -8,8 +8,10 @@
 //  - appends and heartbeats fail once the peer has neither read request bytes nor answered for
 //    RaftMessageTimeout, so a large catch-up append to a live peer may take as long as it needs;
 //  - a snapshot transfer (a follower's whole state, installed before the answer) gets SnapshotTransferTimeout.
+// With --source-address, connections to other members are made from that local address.
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Ursula.Server.Hosting.Security;
@@ -18,14 +20,40 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
 {
     private const string RaftMessageTypeHeader = "X-Raft-Message-Type";
 
-    public HttpMessageHandler CreateHandler(string name) => new ClusterHandler(secret, node.Value)
+    public HttpMessageHandler CreateHandler(string name)
     {
-        InnerHandler = new SocketsHttpHandler
+        var sockets = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromMilliseconds(500),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        },
-    };
+        };
+        if (node.Value.ParseSourceAddress() is { } source)
+        {
+            sockets.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(source, context.DnsEndPoint, cancellationToken);
+        }
+
+        return new ClusterHandler(secret, node.Value) { InnerHandler = sockets };
+    }
+
+    /// <summary>Connects to <paramref name="target"/> from a socket bound to <paramref name="source"/> (any port).</summary>
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress source, DnsEndPoint target, CancellationToken cancellationToken)
+    {
+        var addresses = await Dns.GetHostAddressesAsync(target.Host, cancellationToken);
+        var address = addresses.FirstOrDefault(a => a.AddressFamily == source.AddressFamily)
+            ?? throw new HttpRequestException($"{target.Host} has no address of the family of --source-address {source}");
+        var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(source, 0));
+            await socket.ConnectAsync(new IPEndPoint(address, target.Port), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     private sealed class ClusterHandler(ClusterSecret secret, NodeOptions node) : DelegatingHandler
     {

@@ -3,7 +3,8 @@
  * fsync, fdatasync and msync(MS_SYNC) of files whose path contains URSULA_FSYNC_GATE_FILTER (the
  * node's Raft WAL) for as long as the file named by URSULA_FSYNC_GATE exists. While it holds a call
  * it keeps "<gate>.held" present, so a test can tell that the node really is waiting for its disk.
- * URSULA_FSYNC_DELAY_MS adds a delay to every such call (a slow disk).
+ * URSULA_FSYNC_DELAY_MS adds a delay to every such call (a slow disk), and so does the number of
+ * milliseconds in "<gate>.delay" while that file exists (a disk that turns slow and recovers).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -29,7 +30,21 @@ static void hold_while_gate_closed(void)
     if (delay != NULL && atol(delay) > 0)
         pause_ms(atol(delay));
 
-    if (gate == NULL || access(gate, F_OK) != 0)
+    if (gate == NULL)
+        return;
+
+    char slow[4096];
+    snprintf(slow, sizeof slow, "%s.delay", gate);
+    FILE *file = fopen(slow, "r");
+    if (file != NULL)
+    {
+        long ms = 0;
+        if (fscanf(file, "%ld", &ms) == 1 && ms > 0)
+            pause_ms(ms);
+        fclose(file);
+    }
+
+    if (access(gate, F_OK) != 0)
         return;
 
     char held[4096];

@@ -65,6 +65,23 @@ public static class VerbCatalog
             .. Common,
         ]);
 
+    public static readonly VerbSpec Soak = new(
+        "soak",
+        "a bounded mixed load (paced writers, SSE readers, catch-up readers) in windows; latency, errors and memory per window, first against last",
+        [
+            new("url", OptionSpec.Required, "base URL; streams are created at BASE/<run-id>/s<i>"),
+            new("duration", "2m", "how long the load runs (at most 24h)"),
+            new("window", "15s", "length of one reporting window"),
+            new("streams", "20", "streams the writers spread over"),
+            new("writers", "8", "concurrent writers sharing the paced rate"),
+            new("rate", "200", "appends/s of all writers together (open loop)"),
+            new("payload", "256", "append size (bytes)"),
+            new("sse-readers", "20", "SSE readers tailing the streams live"),
+            new("catchup-readers", "2", "readers that read whole streams from the start, over and over"),
+            new("timeout", "30s", "per-request timeout of writers and catch-up readers"),
+            .. Common,
+        ]);
+
     public static readonly VerbSpec Report = new(
         "report",
         "aggregate JSON-lines results into DIR/results.md and PNG charts",
@@ -107,7 +124,7 @@ public static class VerbCatalog
             OptionSpec.Flag("keep-data", "keep the temporary data directories"),
         ]);
 
-    public static IReadOnlyList<VerbSpec> All { get; } = [Append, Fanout, Catchup, Report, Compare];
+    public static IReadOnlyList<VerbSpec> All { get; } = [Append, Fanout, Catchup, Soak, Report, Compare];
 
     public static VerbSpec? Find(string name) =>
         All.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
