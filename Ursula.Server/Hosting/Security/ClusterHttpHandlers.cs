@@ -6,7 +6,8 @@
 // so every message must fail soon after its peer stops making progress:
 //  - votes fail after RaftVoteTimeout, well within an election timeout;
 //  - appends and heartbeats fail once the peer has neither read request bytes nor answered for
-//    RaftMessageTimeout, so a large catch-up append to a live peer may take as long as it needs;
+//    RaftMessageTimeout, plus the time a slow disk takes to flush what it read (a follower answers
+//    only once its WAL is flushed), so a large append to a live peer may take as long as it needs;
 //  - a snapshot transfer (a follower's whole state, installed before the answer) gets SnapshotTransferTimeout.
 // With --source-address, connections to other members are made from that local address.
 using System.Diagnostics;
@@ -86,7 +87,7 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
                 while (true)
                 {
                     // Only appends report progress; for the other kinds this is the time since the start.
-                    var left = timeout - progress.SinceLast;
+                    var left = timeout + progress.FlushAllowance - progress.SinceLast;
                     if (left <= TimeSpan.Zero)
                     {
                         await limit.CancelAsync();
@@ -114,14 +115,29 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
         }
     }
 
-    /// <summary>When the peer last took some of the request's bytes (at first: when the request started).</summary>
+    /// <summary>
+    /// When the peer last took some of the request's bytes (at first: when the request started),
+    /// and how many it took: a follower flushes the entries it received to disk before it answers
+    /// (DurableAppendMiddleware), so after the last byte it is given time for that flush on top of
+    /// the message timeout, at <see cref="FlushBytesPerSecond"/>.
+    /// </summary>
     private sealed class Progress
     {
+        /// <summary>A slow disk's rate, shared with other work: 10 MB/s.</summary>
+        private const double FlushBytesPerSecond = 10_000_000;
+
         private long last = Stopwatch.GetTimestamp();
+        private long bytes;
 
         public TimeSpan SinceLast => Stopwatch.GetElapsedTime(Volatile.Read(ref last));
 
-        public void Report() => Volatile.Write(ref last, Stopwatch.GetTimestamp());
+        public TimeSpan FlushAllowance => TimeSpan.FromSeconds(Interlocked.Read(ref bytes) / FlushBytesPerSecond);
+
+        public void Report(int written = 0)
+        {
+            Interlocked.Add(ref bytes, written);
+            Volatile.Write(ref last, Stopwatch.GetTimestamp());
+        }
     }
 
     /// <summary>The request body as DotNext wrote it, reporting every chunk the connection accepts.</summary>
@@ -191,19 +207,19 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
         public override void Write(byte[] buffer, int offset, int count)
         {
             inner.Write(buffer, offset, count);
-            progress.Report();
+            progress.Report(count);
         }
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             inner.Write(buffer);
-            progress.Report();
+            progress.Report(buffer.Length);
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             await inner.WriteAsync(buffer, cancellationToken);
-            progress.Report();
+            progress.Report(buffer.Length);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
