@@ -14,7 +14,16 @@ namespace Ursula.Archive.Reading;
 
 public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache cache)
 {
-    private static readonly string[] DecodedColumns = [.. ArchiveSchema.ReaderColumns.Select(c => c.Name)];
+    // The columns DecodeAsync reads (ArchiveSchema.ReaderColumns less the int64 positions, which
+    // the record form does not need): only their chunks are fetched.
+    private static readonly string[] DecodedColumns =
+    [
+        .. new Parquet.Schema.DataField[]
+        {
+            ArchiveSchema.StreamId, ArchiveSchema.RecordStart, ArchiveSchema.RecordEnd, ArchiveSchema.AppendedAt, ArchiveSchema.LogIndex,
+            ArchiveSchema.ProducerId, ArchiveSchema.ProducerEpoch, ArchiveSchema.ProducerSeq, ArchiveSchema.Payload,
+        }.Select(c => c.Name),
+    ];
 
     public ArchiveReader(IObjectStore store)
         : this(store, new ArchiveReadCache())
