@@ -89,32 +89,38 @@ public sealed class ArchiveReadCache
                 }
             }
 
+            DecodedRowGroup group;
             try
             {
                 // Added between this caller's miss and its claim: no need to decode again.
-                if (!TryGetDecoded(key, rowGroup, out var group))
+                if (!TryGetDecoded(key, rowGroup, out group))
                 {
                     group = await decode();
                     AddDecoded(key, rowGroup, group);
                 }
-
-                mine.SetResult(group);
-                return group;
-            }
-            catch (OperationCanceledException ex)
-            {
-                mine.SetCanceled(ex.CancellationToken);
-                throw;
             }
             catch (Exception ex)
             {
-                mine.SetException(ex);
+                // Unclaimed before the waiters wake, so a retrying waiter finds no stale claim.
+                Unclaim(key, rowGroup, mine.Task);
+                if (ex is OperationCanceledException cancelled)
+                {
+                    mine.SetCanceled(cancelled.CancellationToken);
+                }
+                else
+                {
+                    mine.SetException(ex);
+                }
+
                 throw;
             }
-            finally
-            {
-                decoding.TryRemove(new KeyValuePair<(string, int), Task<DecodedRowGroup>>((key, rowGroup), mine.Task));
-            }
+
+            Unclaim(key, rowGroup, mine.Task);
+            mine.SetResult(group);
+            return group;
         }
     }
+
+    private void Unclaim(string key, int rowGroup, Task<DecodedRowGroup> claim) =>
+        decoding.TryRemove(new KeyValuePair<(string, int), Task<DecodedRowGroup>>((key, rowGroup), claim));
 }
