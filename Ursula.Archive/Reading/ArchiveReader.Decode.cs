@@ -7,17 +7,10 @@ namespace Ursula.Archive.Reading;
 
 public sealed partial class ArchiveReader
 {
-    private async Task<DecodedRowGroup> GetRowGroupAsync(LazyObject source, int rowGroup, CancellationToken cancellationToken)
-    {
-        if (cache.TryGetDecoded(source.Key, rowGroup, out var cached))
-        {
-            return cached;
-        }
-
-        var decoded = await DecodeAsync(await source.GetAsync(cancellationToken), rowGroup, cancellationToken);
-        cache.AddDecoded(source.Key, rowGroup, decoded);
-        return decoded;
-    }
+    private Task<DecodedRowGroup> GetRowGroupAsync(LazyObject source, int rowGroup, CancellationToken cancellationToken) =>
+        cache.TryGetDecoded(source.Key, rowGroup, out var cached)
+            ? Task.FromResult(cached)
+            : cache.GetOrDecodeAsync(source.Key, rowGroup, async () => await DecodeAsync(await source.GetAsync(cancellationToken), rowGroup, cancellationToken), cancellationToken);
 
     private static async Task<DecodedRowGroup> DecodeAsync(OpenObject source, int rowGroup, CancellationToken cancellationToken)
     {

@@ -14,7 +14,21 @@ namespace Ursula.Archive.Reading;
 
 public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache cache)
 {
-    private static readonly string[] DecodedColumns = [.. ArchiveSchema.ReaderColumns.Select(c => c.Name)];
+    // The columns DecodeAsync reads (ArchiveSchema.ReaderColumns less the int64 positions, which
+    // the record form does not need): only their chunks are fetched.
+    private static readonly string[] DecodedColumns =
+    [
+        .. new Parquet.Schema.DataField[]
+        {
+            ArchiveSchema.StreamId, ArchiveSchema.RecordStart, ArchiveSchema.RecordEnd, ArchiveSchema.AppendedAt, ArchiveSchema.LogIndex,
+            ArchiveSchema.ProducerId, ArchiveSchema.ProducerEpoch, ArchiveSchema.ProducerSeq, ArchiveSchema.Payload,
+        }.Select(c => c.Name),
+    ];
+
+    /// <summary>How many opened objects (stream and parsed footer) are kept between reads, for all objects together.</summary>
+    internal const int IdleObjectsKept = 16;
+
+    private readonly IdleObjects idle = new(IdleObjectsKept);
 
     public ArchiveReader(IObjectStore store)
         : this(store, new ArchiveReadCache())
@@ -114,7 +128,32 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
         }
     }
 
-    /// <summary>An object opened only when a row group it holds is not in the decoded cache.</summary>
+    /// <summary>An opened object kept from an earlier read, or a newly opened one.</summary>
+    private async Task<OpenObject> RentAsync(string key, long size, CancellationToken cancellationToken)
+    {
+        if (idle.Take(key, size) is { } kept)
+        {
+            kept.Stream.Reuse(cancellationToken);
+            return kept;
+        }
+
+        return await OpenAsync(key, size, cancellationToken);
+    }
+
+    private async ValueTask ReturnAsync(OpenObject open)
+    {
+        open.Stream.Release();
+        if (idle.Put(open) is { } evicted)
+        {
+            await evicted.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// An object opened only when a row group it holds is not in the decoded cache. Opened objects
+    /// go back to a small pool when the read ends, so the next read of the object neither fetches
+    /// nor parses its footer again.
+    /// </summary>
     private sealed class LazyObject(ArchiveReader owner, string key, long size) : IAsyncDisposable
     {
         private OpenObject? open;
@@ -122,14 +161,55 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
         public string Key => key;
 
         public async Task<OpenObject> GetAsync(CancellationToken cancellationToken) =>
-            open ??= await owner.OpenAsync(key, size, cancellationToken);
+            open ??= await owner.RentAsync(key, size, cancellationToken);
 
         public async ValueTask DisposeAsync()
         {
             if (open is not null)
             {
-                await open.DisposeAsync();
+                await owner.ReturnAsync(open);
+                open = null;
             }
+        }
+    }
+
+    /// <summary>Opened objects not in use, most recently used first, at most capacity of them.</summary>
+    private sealed class IdleObjects(int capacity)
+    {
+        private readonly Lock gate = new();
+        private readonly LinkedList<OpenObject> objects = new();
+
+        public OpenObject? Take(string key, long size)
+        {
+            lock (gate)
+            {
+                for (var node = objects.First; node is not null; node = node.Next)
+                {
+                    if (node.Value.Stream.Key == key && node.Value.Stream.Length == size)
+                    {
+                        objects.Remove(node);
+                        return node.Value;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Keeps the object; returns the one pushed out, for the caller to dispose.</summary>
+        public OpenObject? Put(OpenObject open)
+        {
+            lock (gate)
+            {
+                objects.AddFirst(open);
+                if (objects.Count > capacity && objects.Last is { } last)
+                {
+                    objects.RemoveLast();
+                    return last.Value;
+                }
+            }
+
+            return null;
         }
     }
 

@@ -15,7 +15,7 @@ internal sealed class CachedObjectStream : Stream
     private readonly IObjectStore store;
     private readonly string key;
     private readonly ArchiveReadCache cache;
-    private readonly CancellationToken cancellationToken;
+    private CancellationToken cancellationToken;
     private readonly Dictionary<long, byte[]> held = [];
     private byte[] tail = [];
     private long position;
@@ -55,6 +55,23 @@ internal sealed class CachedObjectStream : Stream
         var stream = new CachedObjectStream(store, key, length, cache, cancellationToken);
         await stream.LoadFooterAsync();
         return stream;
+    }
+
+    public string Key => key;
+
+    /// <summary>Readies a stream kept open between reads for the next one: fresh token, no blocks held.</summary>
+    public void Reuse(CancellationToken token)
+    {
+        cancellationToken = token;
+        held.Clear();
+        position = 0;
+    }
+
+    /// <summary>Drops the blocks held for the read that just ended (they stay in the shared cache while they last).</summary>
+    public void Release()
+    {
+        cancellationToken = CancellationToken.None;
+        held.Clear();
     }
 
     /// <summary>Makes sure every block of the ranges is in memory, one range read per run of missing blocks.</summary>

@@ -18,11 +18,15 @@ public static partial class ServerHost
         services.AddSingleton(sp => OpenStore(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value, node.FullDataDir));
         services.AddSingleton(sp =>
         {
+            // Decoded row groups get three quarters: they are what concurrent catch-ups share, and a
+            // row group stays decoded longer than its fetched blocks are needed. Blocks keep a quarter
+            // (a row group evicted from the decoded cache is decoded again without a fetch while its
+            // blocks last). Footers and parsed object footers have their own small bounds.
             var archive = sp.GetRequiredService<IOptions<ArchiveOptions>>().Value;
             return new ArchiveReadCache(new ArchiveCacheOptions
             {
-                CapacityBytes = archive.CacheBytes * 2 / 3,
-                DecodedCapacityBytes = archive.CacheBytes / 3,
+                CapacityBytes = archive.CacheBytes / 4,
+                DecodedCapacityBytes = archive.CacheBytes - (archive.CacheBytes / 4),
             });
         });
         services.AddSingleton(sp => new ArchiveReader(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<ArchiveReadCache>()));

@@ -56,7 +56,10 @@ public sealed class ArchiveOptions : IValidatableObject
     [Range(1L << 10, 1L << 30)]
     public long RowGroupTargetBytes { get; set; } = 1L << 20;
 
-    /// <summary>Memory for recently read archive blocks and decoded row groups.</summary>
+    /// <summary>
+    /// Memory for recently read archive blocks (a quarter) and decoded row groups (three quarters);
+    /// object footers take at most 8 MiB more.
+    /// </summary>
     [Range(1L << 20, 1L << 40)]
     public long CacheBytes { get; set; } = 96L << 20;
 
