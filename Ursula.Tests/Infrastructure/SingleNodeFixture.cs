@@ -24,10 +24,13 @@ public class SingleNodeFixture(PostgresFixture postgres) : IAsyncLifetime
     /// <summary>Extra command-line flags for the node (e.g. a small body limit).</summary>
     protected virtual string[] ExtraArguments => ["--long-poll-timeout", "2"];
 
+    /// <summary>Extra environment variables for the node process (e.g. GC settings).</summary>
+    protected virtual IReadOnlyDictionary<string, string> NodeEnvironment => new Dictionary<string, string>();
+
     public async ValueTask InitializeAsync()
     {
         Database = await postgres.CreateDatabaseAsync(GetType().Name, CancellationToken.None);
-        Node = NodeProcess.Start(FreePort.Next(), DataDir, Database, ExtraArguments);
+        Node = NodeProcess.Start(FreePort.Next(), DataDir, Database, ExtraArguments, NodeEnvironment);
         await Node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
         Client = new HttpClient { BaseAddress = Node.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
