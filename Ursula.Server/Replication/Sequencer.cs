@@ -164,6 +164,7 @@ public sealed partial class Sequencer(
     private async Task ReplicateAsync(List<PendingCommand> batch, CancellationToken stoppingToken)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
+        var committed = false;
         PendingBatch? pending = null;
         try
         {
@@ -175,10 +176,11 @@ public sealed partial class Sequencer(
             var commands = batch.ConvertAll(p => p.Command);
             CommandCodec.Write(buffer, time.GetUtcNow().ToUnixTimeMilliseconds(), commands);
 
-            // Returns once the entry is committed and applied here. Committed means on disk on a
-            // majority: DotNext commits an index only after this node's own WAL flush covers it, and
-            // a follower answers an append only once its WAL is flushed (DurableAppendMiddleware).
+            // Returns once the entry is committed (appended on a majority and flushed here: DotNext
+            // commits an index only after its own WAL flush covers it) and applied here.
             await cluster.ReplicateAsync(new BinaryLogEntry { Content = buffer.WrittenMemory, Term = term, Context = pending }, stoppingToken);
+            committed = true;
+            await MakeDurableOnMajorityAsync(stoppingToken);
             if (!pending.Release())
             {
                 pending.Fail(new ServiceUnavailableException("The write was not applied; retry", RetryAfter));
@@ -186,18 +188,37 @@ public sealed partial class Sequencer(
         }
         catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // An entry applied here was committed, so it is on disk on a majority: that outcome
-            // stands even though the wait for it failed.
-            if (pending?.Release() == true)
+            // On one node, an applied entry is flushed: that outcome stands. With more members it is
+            // committed, but a majority may not have it on disk yet: the client cannot be told it is
+            // durable, and a retry with the same producer headers is answered as a duplicate.
+            if (cluster.Members.Count <= 1 && pending?.Release() == true)
             {
                 return;
             }
 
             ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
             (pending ?? new PendingBatch(batch, 0)).Fail(new ServiceUnavailableException(
-                "Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe",
+                committed
+                    ? "Leadership changed before a majority had the write on disk; its outcome is unknown, retry with the same producer headers to be safe"
+                    : "Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe",
                 RetryAfter,
                 e));
+        }
+    }
+
+    /// <summary>
+    /// A commit means a majority appended the entry, but a follower acknowledges an append before
+    /// its WAL is on disk. The next replication round carries the new commit index, and a follower
+    /// commits, which in DotNext means flushing its WAL up to there, before it answers: the round
+    /// completes only when a majority answered it, so waiting for it makes an acknowledged write
+    /// survive even every node losing power at once. A round without a majority ends this node's
+    /// leadership, and the wait with NotLeaderException.
+    /// </summary>
+    private async ValueTask MakeDurableOnMajorityAsync(CancellationToken cancellationToken)
+    {
+        if (cluster.Members.Count > 1)
+        {
+            await cluster.ForceReplicationAsync(cancellationToken);
         }
     }
 
