@@ -8,13 +8,9 @@ using Ursula.Tests.Infrastructure;
 
 namespace Ursula.Tests.Cluster;
 
-public sealed class MajorityFlushOrderingTests(ClusterPostgres postgres) : ClusterTestBase(postgres)
+public sealed class MajorityFlushOrderingTests(ClusterPostgres postgres) : FsyncGatedClusterTestBase(postgres)
 {
     private static readonly TimeSpan HeldFor = TimeSpan.FromSeconds(3);
-    private readonly FsyncGate[] gates = [new(), new(), new()];
-
-    protected override IReadOnlyDictionary<string, string> NodeEnvironment(int node) => gates[node].Environment();
-
     [Fact]
     public async Task No_append_is_acknowledged_before_the_leader_and_a_majority_have_flushed_it_to_disk()
     {
@@ -23,28 +19,28 @@ public sealed class MajorityFlushOrderingTests(ClusterPostgres postgres) : Clust
         await RetryUntilAcknowledgedAsync(client, "/order/s", Cluster.Urls, null, "start;");
 
         // The leader's own disk stalls: it cannot commit, and must not answer.
-        gates[leader].Close();
-        var held = await AppendWhileHeldAsync(client, Cluster.Urls[leader], 0, "leader-held;", [gates[leader]]);
+        Gates[leader].Close();
+        var held = await AppendWhileHeldAsync(client, Cluster.Urls[leader], 0, "leader-held;", [Gates[leader]]);
         Log($"leader node {leader}'s WAL flushes held for {HeldFor.TotalSeconds} s: the append sent to it was {held}");
-        gates[leader].Open();
+        Gates[leader].Open();
         await RetryUntilAcknowledgedAsync(client, "/order/s", Cluster.Urls, 0, "leader-held;");
 
         // Both followers' disks stall: the leader has a majority that appended, none that flushed.
         (leader, followers) = await Cluster.GetRolesAsync(Ct);
         foreach (var follower in followers)
         {
-            gates[follower].Close();
+            Gates[follower].Close();
         }
 
-        held = await AppendWhileHeldAsync(client, Cluster.Urls[leader], 1, "followers-held;", [gates[followers[0]], gates[followers[1]]]);
+        held = await AppendWhileHeldAsync(client, Cluster.Urls[leader], 1, "followers-held;", [Gates[followers[0]], Gates[followers[1]]]);
         Log($"both followers' WAL flushes held for {HeldFor.TotalSeconds} s: the append sent to leader node {leader} was {held}");
 
         // One follower's disk comes back: leader and that follower are a majority again.
-        gates[followers[0]].Open();
+        Gates[followers[0]].Open();
         var clock = Stopwatch.StartNew();
         await RetryUntilAcknowledgedAsync(client, "/order/s", Cluster.Urls.Where((_, i) => i != followers[1]).ToList(), 1, "followers-held;");
         Log($"acknowledged {clock.ElapsedMilliseconds} ms after one follower's flushes were released, the other's still held");
-        gates[followers[1]].Open();
+        Gates[followers[1]].Open();
 
         // Read back from storage: every node restarted, nothing served from memory.
         await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
@@ -120,20 +116,6 @@ public sealed class MajorityFlushOrderingTests(ClusterPostgres postgres) : Clust
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return 0;
-        }
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        foreach (var gate in gates)
-        {
-            gate.Open();
-        }
-
-        await base.DisposeAsync();
-        foreach (var gate in gates)
-        {
-            gate.Dispose();
         }
     }
 }

@@ -10,13 +10,9 @@ using Ursula.Tests.Infrastructure;
 
 namespace Ursula.Tests.Cluster;
 
-public sealed class MajorityLossTests(ClusterPostgres postgres) : ClusterTestBase(postgres)
+public sealed class MajorityLossTests(ClusterPostgres postgres) : FsyncGatedClusterTestBase(postgres)
 {
     private static readonly TimeSpan HeldFor = TimeSpan.FromSeconds(2);
-    private readonly FsyncGate[] gates = [new(), new(), new()];
-
-    protected override IReadOnlyDictionary<string, string> NodeEnvironment(int node) => gates[node].Environment();
-
     [Fact(Skip = "Open: followers answer AppendEntries before their WAL is flushed. DurableAppendMiddleware fixes it but delayed heartbeats past the election timeout under load, so it is not registered; see docs/testing.md")]
     public async Task Entries_only_the_leader_had_on_disk_when_every_node_crashed_never_outlive_the_term_that_replaced_them()
     {
@@ -29,14 +25,14 @@ public sealed class MajorityLossTests(ClusterPostgres postgres) : ClusterTestBas
         var before = (await Cluster.GetStatusAsync(leader, Ct)).AppliedIndex;
         foreach (var follower in followers)
         {
-            gates[follower].Close();
+            Gates[follower].Close();
         }
 
         await Task.Delay(HeldFor, Ct);
         var applied = (await Cluster.GetStatusAsync(leader, Ct)).AppliedIndex;
         Log($"both followers' WAL flushes held for {HeldFor.TotalSeconds} s: the leader node {leader} went from applied index {before} to {applied}");
         Cluster.KillAll();
-        foreach (var gate in gates)
+        foreach (var gate in Gates)
         {
             gate.Open();
         }
@@ -53,19 +49,5 @@ public sealed class MajorityLossTests(ClusterPostgres postgres) : ClusterTestBas
         var via = load.AcknowledgedVia(leader);
         await WaitUntilAsync(() => load.AcknowledgedVia(leader) >= via + 50, TimeSpan.FromSeconds(30), "the old leader acknowledged appends again");
         await StopLoadAndCheckAsync(load);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        foreach (var gate in gates)
-        {
-            gate.Open();
-        }
-
-        await base.DisposeAsync();
-        foreach (var gate in gates)
-        {
-            gate.Dispose();
-        }
     }
 }

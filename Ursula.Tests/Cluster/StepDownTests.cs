@@ -11,13 +11,9 @@ using Ursula.Tests.Infrastructure;
 
 namespace Ursula.Tests.Cluster;
 
-public sealed class StepDownTests(ClusterPostgres postgres) : ClusterTestBase(postgres)
+public sealed class StepDownTests(ClusterPostgres postgres) : FsyncGatedClusterTestBase(postgres)
 {
     private static readonly TimeSpan HeldFor = TimeSpan.FromSeconds(2);
-    private readonly FsyncGate[] gates = [new(), new(), new()];
-
-    protected override IReadOnlyDictionary<string, string> NodeEnvironment(int node) => gates[node].Environment();
-
     [Fact]
     public async Task A_leader_stepping_down_while_it_persists_the_new_term_appends_nothing_under_that_term()
     {
@@ -41,13 +37,13 @@ public sealed class StepDownTests(ClusterPostgres postgres) : ClusterTestBase(po
 
         // Thawed with its disk held: it learns the new term and blocks persisting it, while the
         // appends that waited in its sockets reach its sequencer.
-        gates[leader].Close();
+        Gates[leader].Close();
         Cluster.Thaw(leader);
         await Task.Delay(300, Ct);
         var probingLate = late.SendAsync(Cluster.Urls[leader], TimeSpan.FromSeconds(30), Ct);
         await Task.Delay(HeldFor, Ct);
-        var held = gates[leader].HasHeldAFlush;
-        gates[leader].Open();
+        var held = Gates[leader].HasHeldAFlush;
+        Gates[leader].Open();
         var outcomes = (await probing).Concat(await probingLate).ToList();
         Log($"node {leader} thawed {Stopwatch.GetElapsedTime(frozenAt).TotalSeconds:F1} s after the freeze with its flushes held for {HeldFor.TotalSeconds} s (held one: {held}); appends sent to it: {string.Join(", ", outcomes.GroupBy(o => o.Result).Select(g => $"{g.Key} x{g.Count()}"))}");
         Assert.True(held, "The thawed node flushed nothing while its gate was closed: the seam did not engage.");
@@ -58,19 +54,5 @@ public sealed class StepDownTests(ClusterPostgres postgres) : ClusterTestBase(po
         await StopLoadAndCheckAsync(load);
         Log(await probes.CheckAsync(Cluster.Urls, Ct));
         Log(await late.CheckAsync(Cluster.Urls, Ct));
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        foreach (var gate in gates)
-        {
-            gate.Open();
-        }
-
-        await base.DisposeAsync();
-        foreach (var gate in gates)
-        {
-            gate.Dispose();
-        }
     }
 }
