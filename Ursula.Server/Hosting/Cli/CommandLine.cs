@@ -34,7 +34,7 @@ public static class CommandLine
         new("--archive-interval", "Archive:Interval", "SECONDS", "30", "how often the leader archives and compacts", Seconds),
         new("--hot-ceiling-bytes", "Archive:HotCeilingBytes", "BYTES", "8589934592", "unarchived payload bytes of the node past which writes get 503 until the archive catches up", Integer),
         new("--archive-object-bytes", "Archive:ObjectTargetBytes", "BYTES", "67108864", "target size of one archive object (many streams share one)", Integer),
-        new("--archive-max-delay", "Archive:MaxDelay", "SECONDS", "300", "the longest archivable data waits to fill a quarter of an object before it is archived anyway", Seconds),
+        new("--archive-max-delay", "Archive:MaxDelay", "SECONDS", "300", "the longest archivable data waits to fill a quarter of an object before it is archived anyway; 0 archives on every round", SecondsOrZero),
         new("--no-archive", "Archive:Enabled", "", "archiving on", "keep every record in PostgreSQL"),
         new("--format", "Format", "table|csv|json", "table", "sql verb: how the result is printed"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
@@ -51,7 +51,7 @@ public static class CommandLine
             return value == (option.Flag.StartsWith("--no-", StringComparison.Ordinal) ? "false" : "true") ? [option.Flag] : [];
         }
 
-        return [option.Flag, option.Convert == Seconds
+        return [option.Flag, option.Convert == Seconds || option.Convert == SecondsOrZero
             ? TimeSpan.Parse(value, CultureInfo.InvariantCulture).TotalSeconds.ToString(CultureInfo.InvariantCulture)
             : value];
     }
@@ -137,6 +137,10 @@ public static class CommandLine
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 3600
             ? TimeSpan.FromSeconds(s).ToString("c", CultureInfo.InvariantCulture)
             : null;
+
+    // Only for options where zero means "no wait" rather than a mistake.
+    private static string? SecondsOrZero(string text) =>
+        text.Trim() == "0" ? TimeSpan.Zero.ToString("c", CultureInfo.InvariantCulture) : Seconds(text);
 
     private static string? Integer(string text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n.ToString(CultureInfo.InvariantCulture) : null;
