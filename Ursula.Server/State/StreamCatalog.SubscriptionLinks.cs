@@ -53,7 +53,7 @@ public sealed partial class StreamCatalog
                 return;
             }
 
-            foreach (var subscription in linked.ToList())
+            foreach (var subscription in linked.OrderBy(l => l.Root, StringComparer.Ordinal).ThenBy(l => l.Id, StringComparer.Ordinal).ToList())
             {
                 TryIssueWake(subscription, context);
             }

@@ -9,7 +9,9 @@ namespace Ursula.Server.State;
 public sealed partial class StreamCatalog
 {
     private readonly Lock subscriptionGate = new();
-    private readonly Dictionary<(string Root, string Id), Subscription> subscriptions = [];
+    // Sorted, so that apply visits subscriptions in the same order on every node (wake events of
+    // two subscriptions sharing a wake stream land in the same order), however each node got here.
+    private readonly SortedDictionary<(string Root, string Id), Subscription> subscriptions = new(SubscriptionKeyComparer.Instance);
     private readonly Dictionary<string, List<Subscription>> subscriptionsByPath = new(StringComparer.Ordinal);
     private WebhookSigningKey? signingKey;
 
@@ -68,6 +70,17 @@ public sealed partial class StreamCatalog
         }
 
         SubscriptionSignal.Pulse();
+    }
+
+    private sealed class SubscriptionKeyComparer : IComparer<(string Root, string Id)>
+    {
+        public static readonly SubscriptionKeyComparer Instance = new();
+
+        public int Compare((string Root, string Id) x, (string Root, string Id) y)
+        {
+            var root = string.CompareOrdinal(x.Root, y.Root);
+            return root != 0 ? root : string.CompareOrdinal(x.Id, y.Id);
+        }
     }
 
     private static Subscription Copy(Subscription subscription) =>
