@@ -41,7 +41,7 @@ public static class SubscriptionRequests
         }
 
         var lease = SubscriptionConfig.DefaultLeaseTtlMs;
-        if (body.TryGetProperty("lease_ttl_ms", out var ttl) && ttl.ValueKind != JsonValueKind.Null && !ttl.TryGetInt64(out lease))
+        if (body.TryGetProperty("lease_ttl_ms", out var ttl) && ttl.ValueKind != JsonValueKind.Null && (ttl.ValueKind != JsonValueKind.Number || !ttl.TryGetInt64(out lease)))
         {
             error = "lease_ttl_ms must be a whole number of milliseconds";
             return null;
@@ -91,7 +91,7 @@ public static class SubscriptionRequests
         }
 
         var wakeId = String(body, "wake_id");
-        if (wakeId is null || !body.TryGetProperty("generation", out var g) || !g.TryGetInt64(out var generation))
+        if (wakeId is null || !body.TryGetProperty("generation", out var g) || g.ValueKind != JsonValueKind.Number || !g.TryGetInt64(out var generation))
         {
             return (null, 0, acks, false, "wake_id and generation are required");
         }

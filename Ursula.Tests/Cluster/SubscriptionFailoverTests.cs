@@ -85,8 +85,27 @@ public sealed class SubscriptionFailoverTests(ClusterPostgres postgres) : Cluste
         await WaitUntilAckedAsync(client, Cluster.Urls[followers[0]], "fo-pull", 2 * PerPhase);
         await stop.CancelAsync();
         await running.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        Log($"pull-wake: {worker.Claims} claims, {worker.Busy} ALREADY_CLAIMED, {worker.Events} wake events read");
+        Log($"pull-wake: {worker.Claims} claims, {worker.Busy} ALREADY_CLAIMED, {worker.Events} wake events read by the worker's tail");
         await AssertEverythingSeenOnceAckedAsync(client, seen, acked, "ack");
+
+        // The wake stream: one event per pending stream of every wake, each (generation, stream)
+        // once, generations never going back, on every live node alike.
+        var copies = new List<string>();
+        foreach (var node in Cluster.LiveNodes)
+        {
+            copies.Add(await client.Http.ReadAllAsync(new Uri(Cluster.Urls[node], "/wake/pool").ToString(), Ct));
+        }
+
+        Assert.All(copies, copy => Assert.Equal(copies[0], copy));
+        using var events = JsonDocument.Parse(copies[0]);
+        var wakes = events.RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("subscription_id").GetString() == "fo-pull")
+            .Select(e => (Generation: e.GetProperty("generation").GetInt64(), Stream: e.GetProperty("stream").GetString()!))
+            .ToList();
+        Assert.True(wakes.Count >= acked.Count, $"{wakes.Count} wake events for {acked.Count} acked wakes");
+        Assert.Equal(wakes.Count, wakes.Distinct().Count());
+        Assert.True(wakes.Zip(wakes.Skip(1)).All(p => p.First.Generation <= p.Second.Generation), "wake generations went back");
+        Log($"wake stream: {wakes.Count} events, generations 1..{wakes.Max(w => w.Generation)}");
     }
 
     private async Task CreateStreamsAsync(SubscriptionClient client)

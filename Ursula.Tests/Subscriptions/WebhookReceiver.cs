@@ -14,7 +14,7 @@ public sealed partial class WebhookReceiver : IAsyncDisposable
 {
     private readonly HttpListener listener = new();
     private readonly Task loop;
-    private readonly string answer;
+    private volatile string answer;
     private readonly Func<string, byte[]?> publicKeyOf;
 
     /// <param name="publicKeyOf">The Ed25519 public key the JWKS publishes under a kid, or null.</param>
@@ -35,6 +35,12 @@ public sealed partial class WebhookReceiver : IAsyncDisposable
     public Channel<Notification> Received { get; } = Channel.CreateUnbounded<Notification>();
 
     public int BadSignatures;
+
+    /// <summary>The status the receiver answers with (a failing receiver: 500).</summary>
+    public volatile int Status = 200;
+
+    /// <summary>Changes the JSON the receiver answers with from the next request on.</summary>
+    public void Answer(string json) => answer = json;
 
     public sealed record Notification(JsonElement Body, string Raw);
 
@@ -65,7 +71,7 @@ public sealed partial class WebhookReceiver : IAsyncDisposable
             var body = JsonDocument.Parse(raw).RootElement.Clone();
             Received.Writer.TryWrite(new Notification(body, raw));
             var bytes = Encoding.UTF8.GetBytes(answer);
-            context.Response.StatusCode = 200;
+            context.Response.StatusCode = Status;
             context.Response.ContentType = "application/json";
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
