@@ -96,6 +96,30 @@ public sealed class SubscriptionRequestTests(PostgresFixture postgres) : IAsyncL
         Assert.Equal(404, (await SendAsync(HttpMethod.Post, "/__ds/subscriptions/real/callback", """{"wake_id":"w_0","generation":0}""", "t")).Status);
     }
 
+    [Fact]
+    public async Task A_webhook_that_redirects_is_a_failed_attempt_and_the_redirect_target_is_never_contacted()
+    {
+        await using var target = new WebhookReceiver(_ => null);
+        await using var redirecting = new WebhookReceiver(_ => null) { Status = 307, Location = target.Url };
+        Assert.Equal(201, (await SendAsync(HttpMethod.Put, "/__ds/subscriptions/redirect", $$$"""{"type":"webhook","pattern":"r/*","webhook":{"url":"{{{redirecting.Url}}}"}}""")).Status);
+        using (var created = await http!.CreateAsync("/r/one", "text/plain", "x", Ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // The first attempt and its retry after about a second both stop at the redirect.
+        await redirecting.Received.Reader.ReadAsync(Ct);
+        await redirecting.Received.Reader.ReadAsync(Ct);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await SendAsync(HttpMethod.Get, "/__ds/subscriptions/redirect", null)).Body.Contains("\"status\":\"failed\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the subscription never reported failed");
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.False(target.Received.Reader.TryRead(out _), "the redirect was followed");
+    }
+
     private async Task<(int Status, string Body)> SendAsync(HttpMethod method, string path, string? json, string? bearer = null)
     {
         using var request = json is null ? new HttpRequestMessage(method, path) : SubscriptionClient.Json(method, new Uri(node!.BaseUrl, path), json, bearer);

@@ -39,6 +39,9 @@ public sealed partial class WebhookReceiver : IAsyncDisposable
     /// <summary>The status the receiver answers with (a failing receiver: 500).</summary>
     public volatile int Status = 200;
 
+    /// <summary>A Location header to answer with (a redirecting receiver).</summary>
+    public volatile string? Location;
+
     /// <summary>Changes the JSON the receiver answers with from the next request on.</summary>
     public void Answer(string json) => answer = json;
 
@@ -72,6 +75,11 @@ public sealed partial class WebhookReceiver : IAsyncDisposable
             Received.Writer.TryWrite(new Notification(body, raw));
             var bytes = Encoding.UTF8.GetBytes(answer);
             context.Response.StatusCode = Status;
+            if (Location is { } location)
+            {
+                context.Response.RedirectLocation = location;
+            }
+
             context.Response.ContentType = "application/json";
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
