@@ -121,6 +121,7 @@ public static partial class ServerHost
         services.AddSingleton<ResponseCursor>();
         services.AddSingleton<StreamLookup>();
         services.AddSingleton<StreamEndpoints>();
+        AddSubscriptions(services, builder.Configuration);
         services.AddSingleton<LeaderForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaderForwarder>());
         services.AddSingleton<Sequencer>();

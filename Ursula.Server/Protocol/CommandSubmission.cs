@@ -10,7 +10,7 @@ public static class CommandSubmission
     /// What every client surface does with a command it built: the one validator (a 400 outcome
     /// when it refuses), then sequencing, replication and apply.
     /// </summary>
-    public static async ValueTask<ApplyOutcome> ValidateAndSubmitAsync(this ICommandSubmitter submitter, StreamCommand command, CommandLimits limits, CancellationToken cancellationToken)
+    public static async ValueTask<ApplyOutcome> ValidateAndSubmitAsync(this ICommandSubmitter submitter, Command command, CommandLimits limits, CancellationToken cancellationToken)
     {
         if (CommandValidator.Validate(command, limits, jsonFlattenedHere: true) is { } invalid)
         {

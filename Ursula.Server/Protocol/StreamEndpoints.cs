@@ -16,6 +16,7 @@ public sealed partial class StreamEndpoints(
     ICommandSubmitter submitter,
     StreamLookup lookup,
     ResponseCursor cursors,
+    SubscriptionEndpoints subscriptions,
     IOptions<ProtocolOptions> options,
     ILogger<StreamEndpoints> logger)
 {
@@ -36,15 +37,9 @@ public sealed partial class StreamEndpoints(
             return;
         }
 
-        if (StreamPath.IsSubscription(path))
-        {
-            await Problem.WriteAsync(context, 501, "Subscriptions (the reserved __ds APIs) are not supported by this server yet");
-            return;
-        }
-
         try
         {
-            var task = method switch
+            var task = StreamPath.IsSubscription(path) ? subscriptions.HandleAsync(context, path) : method switch
             {
                 _ when HttpMethods.IsGet(method) => ReadAsync(context, path),
                 _ when HttpMethods.IsHead(method) => HeadAsync(context, path),

@@ -1,24 +1,38 @@
 // The leader's sweeper: streams past their TTL or deadline are expired through the log, so every
-// node frees them at the same point. Requests already treat them as gone from the moment they expire.
+// node frees them at the same point. Requests already treat them as gone from the moment they
+// expire. It sweeps only while this node leads: the leadership signal starts it, and the
+// leadership's token ends the sweeping when this node steps down.
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.Replication;
 
-public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, TimeProvider time) : BackgroundService
+public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, LeadershipSignal leadership, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            if (!sequencer.IsLeader)
+            var leading = await leadership.WaitForLeadershipAsync(stoppingToken);
+            using var scope = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leading);
+            try
             {
-                continue;
+                await SweepWhileLeadingAsync(scope.Token);
             }
+            catch (OperationCanceledException) when (scope.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
+                // Stepped down; wait to lead again.
+            }
+        }
+    }
 
+    private async Task SweepWhileLeadingAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var expired = catalog.Streams
                 .Select(h => h.Meta)
@@ -29,7 +43,7 @@ public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, Ti
             // All at once: they share log entries through group commit instead of one round trip each.
             try
             {
-                await Task.WhenAll(expired.Select(c => sequencer.SubmitAsLeaderAsync(c, stoppingToken).AsTask()));
+                await Task.WhenAll(expired.Select(c => sequencer.SubmitAsLeaderAsync(c, cancellationToken).AsTask()));
             }
             catch (ServiceUnavailableException)
             {

@@ -7,7 +7,7 @@ namespace Ursula.Server.Replication;
 public interface ICommandSubmitter
 {
     /// <summary>Sequences, replicates and applies a command; throws <see cref="ServiceUnavailableException"/> when that cannot happen now.</summary>
-    ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken);
+    ValueTask<ApplyOutcome> SubmitAsync(Command command, CancellationToken cancellationToken);
 
     /// <summary>True when this node may not have applied everything the cluster acknowledged yet.</summary>
     bool MayBeBehind { get; }

@@ -31,7 +31,7 @@ public sealed partial class Sequencer(
 
     public bool MayBeBehind => !IsLeader;
 
-    public ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken) =>
+    public ValueTask<ApplyOutcome> SubmitAsync(Command command, CancellationToken cancellationToken) =>
         IsLeader ? SubmitAsLeaderAsync(command, cancellationToken) : forwarder.SubmitAsync(command, cancellationToken);
 
     /// <summary>Sequences a command on this node, which must be the leader.</summary>

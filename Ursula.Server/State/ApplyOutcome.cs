@@ -13,10 +13,15 @@ public sealed record ApplyOutcome(int Status)
     public long? ReceivedSeq { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>A JSON response body apply wrote itself (the subscription APIs); sent as application/json.</summary>
+    public string? Body { get; init; }
+
     /// <summary>The log index whose apply produced this outcome (read-your-writes on other nodes).</summary>
     public long LogIndex { get; init; }
 
     public static ApplyOutcome Fail(int status, string error) => new(status) { Error = error };
+
+    public static ApplyOutcome Json(int status, string body) => new(status) { Body = body };
 
     public static ApplyOutcome NotFound() => Fail(404, "Stream not found");
 

@@ -16,4 +16,10 @@ public sealed record CatalogState(
 
     /// <summary>Objects that still hold rows of streams no entry points to.</summary>
     public IReadOnlyList<Archive.ArchiveGarbage> Garbage { get; init; } = [];
+
+    /// <summary>Every subscription's state, as stored (JSON).</summary>
+    public IReadOnlyList<string> Subscriptions { get; init; } = [];
+
+    /// <summary>The webhook signing key's seed, null before the first subscription.</summary>
+    public byte[]? SigningKeySeed { get; init; }
 }

@@ -76,6 +76,7 @@ public sealed partial class StreamCatalog
         }
 
         Publish(handle, meta, touched);
+        SubscriptionsAdvanced(handle, context);
         return new ApplyOutcome(command.Producer is null ? 204 : 200)
         {
             Tail = meta.Tail,

@@ -107,6 +107,7 @@ public sealed partial class StreamCatalog
 
         meta = meta with { Closed = command.Closed };
         Publish(handle, meta, touched);
+        SubscriptionsCreated(handle, context);
         return new ApplyOutcome(201) { Tail = meta.Tail, Closed = meta.Closed, ContentType = meta.ContentType };
     }
 

@@ -98,6 +98,7 @@ public sealed partial class StreamCatalog
             byPath.TryRemove(new KeyValuePair<string, StreamHandle>(meta.Path, handle));
             touched.Add(handle);
             current.Delete(meta.Id);
+            SubscriptionsStreamRemoved(meta.Path);
 
             if (meta.Fork is not { } fork || !byId.TryGetValue(fork.SourceId, out var source))
             {

@@ -61,6 +61,7 @@ public sealed partial class StreamCatalog(HotTailBudget budget)
         }
 
         LoadArchive(state);
+        LoadSubscriptions(state);
         nextStreamId = state.NextStreamId;
         clockMs = state.ClockMs;
         Volatile.Write(ref appliedIndex, state.AppliedIndex);
@@ -104,6 +105,11 @@ public sealed partial class StreamCatalog(HotTailBudget budget)
 
         budget.Trim();
         AppliedSignal.Pulse();
+        if (subscriptionChanged)
+        {
+            subscriptionChanged = false;
+            SubscriptionSignal.Pulse();
+        }
         return outcomes;
     }
 

@@ -8,10 +8,26 @@ namespace Ursula.Tests.Conformance;
 
 public sealed record ConformanceResult(int Total, int Passed, int Failed, int Skipped, IReadOnlyList<string> Failures, string Log);
 
+public enum SuiteScope
+{
+    All,
+    NonSubscription,
+    SubscriptionsOnly,
+}
+
 public static class ConformanceSuite
 {
-    /// <summary>The suite's tests outside the (disabled) subscription block.</summary>
+    /// <summary>The suite's tests outside its subscription block.</summary>
     public const int NonSubscriptionTests = 332;
+
+    /// <summary>The tests of the subscription block ("Reserved subscription APIs").</summary>
+    public const int SubscriptionTests = 6;
+
+    /// <summary>Every test of the suite, its subscription block included.</summary>
+    public const int AllTests = NonSubscriptionTests + SubscriptionTests;
+
+    /// <summary>The name of the subscription block, which vitest's -t selects.</summary>
+    public const string SubscriptionBlock = "Reserved subscription APIs";
 
     public static string SuiteDirectory { get; } = NpmPackageDirectory.Find("Ursula.Tests/Conformance/suite");
 
@@ -31,7 +47,12 @@ public static class ConformanceSuite
         }
     }
 
-    public static async Task<ConformanceResult> RunAsync(Uri baseUrl, TimeSpan longPollTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the suite against <paramref name="baseUrl"/>: every test (<see cref="SuiteScope.All"/>,
+    /// the node must allow local http webhooks), only those outside the subscription block, or
+    /// only the subscription block.
+    /// </summary>
+    public static async Task<ConformanceResult> RunAsync(Uri baseUrl, TimeSpan longPollTimeout, CancellationToken cancellationToken, SuiteScope scope = SuiteScope.All)
     {
         await EnsureInstalledAsync(cancellationToken);
         var report = Path.Combine(Path.GetTempPath(), $"ursula-conformance-{Guid.NewGuid():N}.json");
@@ -41,9 +62,11 @@ public static class ConformanceSuite
             ["CONFORMANCE_REPORT"] = report,
             ["CONFORMANCE_LONG_POLL_MS"] = ((int)longPollTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["NO_COLOR"] = "1",
+            ["CONFORMANCE_SUBSCRIPTIONS"] = scope == SuiteScope.NonSubscription ? "0" : "1",
         };
         var vitest = Path.Combine(SuiteDirectory, "node_modules", "vitest", "vitest.mjs");
-        var (_, log) = await RunAsync("node", [vitest, "run"], environment, TimeSpan.FromMinutes(10), cancellationToken);
+        string[] args = scope == SuiteScope.SubscriptionsOnly ? [vitest, "run", "-t", SubscriptionBlock] : [vitest, "run"];
+        var (_, log) = await RunAsync("node", args, environment, TimeSpan.FromMinutes(10), cancellationToken);
         if (!File.Exists(report))
         {
             throw new InvalidOperationException($"The suite wrote no report:\n{log}");

@@ -35,6 +35,14 @@ public sealed class ClusterEndpointInputTests(SingleNodeFixture fixture) : IClas
         { "a reserved path", Entry(new CreateStreamCommand("/_URSULA/admin", "text/plain", null, null, false, CommandBody.None, null)) },
         { "a producer epoch past 2^53-1", Entry(new AppendStreamCommand("/input/text", "text/plain", null, new ProducerClaim("p", long.MaxValue, 0), false, new CommandBody("x"u8.ToArray(), CommandBody.Raw))) },
         { "an empty producer id", Entry(new AppendStreamCommand("/input/text", "text/plain", null, new ProducerClaim(string.Empty, 0, 0), false, new CommandBody("x"u8.ToArray(), CommandBody.Raw))) },
+        { "a leader-only subscription delivery outcome", Entry(new SubscriptionDeliveryCommand("", "s", "w_1", 1, DeliveryOutcome.Done, 0)) },
+        { "a subscription with a short signing seed", Entry(new PutSubscriptionCommand("", "s", new Ursula.Server.State.Subscriptions.SubscriptionConfig(
+            Ursula.Server.State.Subscriptions.SubscriptionType.Webhook, "input/*", [], "https://example.com/h", null, 30_000, null), "http://127.0.0.1:1", new byte[5])) },
+        { "a subscription id with a slash", Entry(new DeleteSubscriptionCommand("", "a/b")) },
+        { "a subscription root with __ds", Entry(new DeleteSubscriptionCommand("/x/__ds", "s")) },
+        { "an explicit link to a reserved path", Entry(new SubscriptionStreamsCommand("", "s", ["_ursula/admin"], [])) },
+        { "a worker ack without a token", Entry(new SubscriptionWorkerCommand("", "s", WorkerOperation.Ack, null, null, "w_1", 1, [], true)) },
+        { "a worker ack of a negative position", Entry(new SubscriptionWorkerCommand("", "s", WorkerOperation.Ack, null, "t", "w_1", 1, [new StreamAck("input/text", -1)], true)) },
         { "an empty body", [] },
         { "garbage", "GET / HTTP/1.1\r\n\r\n"u8.ToArray() },
         { "a truncated entry", Entry(new DeleteStreamCommand("/input/text"))[..^1] },
@@ -123,7 +131,7 @@ public sealed class ClusterEndpointInputTests(SingleNodeFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
-    private static byte[] Entry(StreamCommand command) => CommandCodec.Encode(0, [command]);
+    private static byte[] Entry(Command command) => CommandCodec.Encode(0, [command]);
 
     private async Task EnsureStreamsAsync()
     {

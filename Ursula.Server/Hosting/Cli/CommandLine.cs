@@ -36,6 +36,8 @@ public static class CommandLine
         new("--archive-object-bytes", "Archive:ObjectTargetBytes", "BYTES", "67108864", "target size of one archive object (many streams share one)", Integer),
         new("--archive-max-delay", "Archive:MaxDelay", "SECONDS", "300", "the longest archivable data waits to fill a quarter of an object before it is archived anyway; 0 archives on every round", SecondsOrZero),
         new("--no-archive", "Archive:Enabled", "", "archiving on", "keep every record in PostgreSQL"),
+        new("--allow-local-http-webhooks", "Subscriptions:AllowLocalHttpWebhooks", "", "off", "development only: accept webhook URLs http://localhost and http://127.0.0.x (else https to public addresses only)"),
+        new("--webhook-timeout", "Subscriptions:WebhookTimeout", "SECONDS", "10", "how long one webhook request may take before the attempt counts as failed", Seconds),
         new("--format", "Format", "table|csv|json", "table", "sql verb: how the result is printed"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
         new("--node", "Node", "URL", "http://127.0.0.1:4437", "members verb: any node of the cluster to ask"),

@@ -27,7 +27,7 @@ public sealed class LeaderForwarder(
         new BoundedChannelOptions(65_536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly HttpClient http = new(handlers.CreateHandler("forwarding")) { Timeout = Timeout.InfiniteTimeSpan };
 
-    public async ValueTask<ApplyOutcome> SubmitAsync(StreamCommand command, CancellationToken cancellationToken)
+    public async ValueTask<ApplyOutcome> SubmitAsync(Command command, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         await queue.Writer.WriteAsync(new PendingCommand(command, completion), cancellationToken);

@@ -52,5 +52,7 @@ public sealed record AppendStreamCommand(
         return new AppendStreamCommand(path, contentType, seq, producer, close, body);
     }
 
+    internal override string? ValidateFields(CommandLimits limits, bool jsonFlattenedHere) => CommandValidator.ValidateAppend(this, limits, jsonFlattenedHere);
+
     internal override ValueTask<ApplyOutcome> ApplyAsync(ApplyContext context) => ValueTask.FromResult(context.Catalog.Append(this, context));
 }

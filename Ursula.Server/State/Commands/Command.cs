@@ -21,6 +21,12 @@ public abstract record Command
     /// <summary>At most the bytes <see cref="WriteFields"/> writes (exact but for absent numbers).</summary>
     public abstract int SizeOfFields();
 
+    /// <summary>
+    /// The kind's own checks of a client command (the validator has checked what all commands
+    /// share); null when acceptable, else the reason for a 400. Never reads state.
+    /// </summary>
+    internal virtual string? ValidateFields(CommandLimits limits, bool jsonFlattenedHere) => null;
+
     /// <summary>Applies the command to the node's state; called by apply, in log order, on one thread.</summary>
     internal abstract ValueTask<ApplyOutcome> ApplyAsync(ApplyContext context);
 }

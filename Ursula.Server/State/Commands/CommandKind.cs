@@ -10,4 +10,9 @@ public enum CommandKind : byte
     Expire = 5,
     ArchiveRanges = 6,
     ReplaceArchiveObject = 7,
+    PutSubscription = 8,
+    DeleteSubscription = 9,
+    SubscriptionStreams = 10,
+    SubscriptionWorker = 11,
+    SubscriptionDelivery = 12,
 }

@@ -50,6 +50,24 @@ public struct CommandReader(ReadOnlyMemory<byte> source)
     /// <summary>A stream path: a string that is present.</summary>
     public string Path() => String() ?? throw new InvalidDataException("Command without a path.");
 
+    /// <summary>A count-prefixed list of strings that are present.</summary>
+    public List<string> Strings()
+    {
+        var count = Int32();
+        if (count < 0 || count > Remaining / 4)
+        {
+            throw new InvalidDataException($"A count of {count} strings does not fit in the {Remaining} bytes left.");
+        }
+
+        var list = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            list.Add(String() ?? throw new InvalidDataException("A list holds a null string."));
+        }
+
+        return list;
+    }
+
     public ReadOnlyMemory<byte> Bytes()
     {
         var length = Length(Int32());

@@ -19,33 +19,29 @@ public static class CommandValidator
     /// </param>
     public static string? Validate(Command candidate, CommandLimits limits, bool jsonFlattenedHere)
     {
-        if (!candidate.IsClientCommand || candidate is not StreamCommand command)
+        if (!candidate.IsClientCommand)
         {
             return $"{candidate.Kind} commands are issued by the leader itself, never on a client's behalf";
         }
 
-        if (StreamPath.Check(command.Path, limits.MaxPathBytes) is { } pathError)
+        if (candidate is StreamCommand command)
         {
-            return pathError;
+            if (StreamPath.Check(command.Path, limits.MaxPathBytes) is { } pathError)
+            {
+                return pathError;
+            }
+
+            if (StreamPath.IsSubscription(command.Path))
+            {
+                return "Paths with a __ds segment are reserved for subscriptions";
+            }
         }
 
-        if (StreamPath.IsSubscription(command.Path))
-        {
-            return "Paths with a __ds segment are reserved for subscriptions";
-        }
-
-        return command switch
-        {
-            CreateStreamCommand create => ValidateCreate(create, limits, jsonFlattenedHere),
-            AppendStreamCommand append => ValidateAppend(append, limits, jsonFlattenedHere),
-            DeleteStreamCommand => null,
-            TouchStreamCommand { StreamId: < 0 } => "A stream id is never negative",
-            TouchStreamCommand => null,
-            _ => $"Unknown command {command.GetType().Name}",
-        };
+        // What is particular to each kind lives with the kind (Command.ValidateFields).
+        return candidate.ValidateFields(limits, jsonFlattenedHere);
     }
 
-    private static string? ValidateCreate(CreateStreamCommand command, CommandLimits limits, bool jsonFlattenedHere)
+    internal static string? ValidateCreate(CreateStreamCommand command, CommandLimits limits, bool jsonFlattenedHere)
     {
         if (command.ContentType is not null && ContentTypeProblem(command.ContentType) is { } typeError)
         {
@@ -90,7 +86,7 @@ public static class CommandValidator
         return BodyProblem(command.Body, json, allowEmptyArray: true, allowMalformed: false, limits, jsonFlattenedHere);
     }
 
-    private static string? ValidateAppend(AppendStreamCommand command, CommandLimits limits, bool jsonFlattenedHere)
+    internal static string? ValidateAppend(AppendStreamCommand command, CommandLimits limits, bool jsonFlattenedHere)
     {
         if (command.Body.IsEmpty)
         {

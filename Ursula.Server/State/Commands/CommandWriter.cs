@@ -51,6 +51,18 @@ public ref struct CommandWriter(IBufferWriter<byte> output)
         output.Advance(written);
     }
 
+    public readonly void Strings(IReadOnlyList<string> values)
+    {
+        Int32(values.Count);
+        foreach (var value in values)
+        {
+            String(value);
+        }
+    }
+
+    /// <summary>Bytes <see cref="Strings"/> writes for a list.</summary>
+    public static int SizeOf(IReadOnlyList<string> values) => 4 + values.Sum(v => SizeOf(v));
+
     public readonly void Bytes(ReadOnlySpan<byte> value)
     {
         Int32(value.Length);

@@ -54,5 +54,7 @@ public sealed record CreateStreamCommand(
         return new CreateStreamCommand(path, contentType, ttl, expiresAt, closed, body, fork);
     }
 
+    internal override string? ValidateFields(CommandLimits limits, bool jsonFlattenedHere) => CommandValidator.ValidateCreate(this, limits, jsonFlattenedHere);
+
     internal override ValueTask<ApplyOutcome> ApplyAsync(ApplyContext context) => ValueTask.FromResult(context.Catalog.Create(this, context));
 }

@@ -17,6 +17,8 @@ public sealed record TouchStreamCommand(string Path, long StreamId) : StreamComm
 
     public override int SizeOfFields() => CommandWriter.SizeOf(Path) + 8;
 
+    internal override string? ValidateFields(CommandLimits limits, bool jsonFlattenedHere) => StreamId < 0 ? "A stream id is never negative" : null;
+
     internal static Command ReadFields(ref CommandReader r) => new TouchStreamCommand(r.Path(), r.Int64());
 
     internal override ValueTask<ApplyOutcome> ApplyAsync(ApplyContext context) => ValueTask.FromResult(context.Catalog.Touch(this));

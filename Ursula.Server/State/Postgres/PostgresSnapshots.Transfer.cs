@@ -13,7 +13,7 @@ namespace Ursula.Server.State.Postgres;
 public sealed partial class PostgresSnapshots
 {
     // Every table of the replicated state; a new kind of state adds its tables here.
-    private static readonly string[] Tables = ["ursula_node_state", "streams", "stream_producers", "stream_records", "archive_manifest", "archive_garbage"];
+    private static readonly string[] Tables = ["ursula_node_state", "streams", "stream_producers", "stream_records", "archive_manifest", "archive_garbage", "subscriptions", "subscription_keys"];
     private static readonly byte[] Magic = "URSULA-SNAPSHOT-2"u8.ToArray();
     private const int ChunkSize = 256 * 1024;
 

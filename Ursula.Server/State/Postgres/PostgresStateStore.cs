@@ -31,10 +31,16 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
             .GroupBy(g => g.ObjectKey)
             .Select(g => new ArchiveGarbage(g.Key, g.First().ObjectSize, g.Select(r => r.StreamId).ToHashSet()))
             .ToList();
+        var subscriptions = (await connection.QueryAsync<string>(new CommandDefinition(
+            "select state::text from subscriptions order by root, id", cancellationToken: cancellationToken))).ToList();
+        var seed = await connection.QueryFirstOrDefaultAsync<byte[]>(new CommandDefinition(
+            "select seed from subscription_keys limit 1", cancellationToken: cancellationToken));
         return new CatalogState(streams, producers, node.NextStreamId, node.AppliedIndex, node.AppliedTerm, node.ClockMs)
         {
             Manifest = manifest,
             Garbage = garbage,
+            Subscriptions = subscriptions,
+            SigningKeySeed = seed,
         };
     }
 

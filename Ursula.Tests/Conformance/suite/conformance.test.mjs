@@ -9,4 +9,7 @@ if (!baseUrl) {
 runConformanceTests({
   baseUrl,
   longPollTimeoutMs: Number(process.env.CONFORMANCE_LONG_POLL_MS ?? 20000),
+  // The reserved __ds subscription APIs; the node must accept http://127.0.0.1 webhooks
+  // (--allow-local-http-webhooks), since the suite's receiver listens there.
+  subscriptions: process.env.CONFORMANCE_SUBSCRIPTIONS === "1",
 })
