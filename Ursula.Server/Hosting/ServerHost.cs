@@ -6,6 +6,7 @@ using DotNext.Net.Cluster.Consensus.Raft.Http;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Ursula.Server.Access;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Hosting.Security;
 using Ursula.Server.Hub;
@@ -129,6 +130,7 @@ public static partial class ServerHost
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<LiveReaderTicker>();
         services.AddStreamHub(builder.Configuration);
+        services.AddUrsulaAccess(builder.Configuration);
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);
@@ -161,6 +163,7 @@ public static partial class ServerHost
         // flush delayed heartbeats past the election timeout under load (leadership flapped in the
         // cluster conformance run); MajorityLossTests is skipped until followers flush without that.
         app.UseConsensusProtocolHandler();
+        app.UseUrsulaAccess();
         app.Map(Streams.StreamPath.ReservedPrefix, reserved =>
         {
             reserved.UseMiddleware<HubOriginCheck>(new PathString(StreamHubOptions.RelativePath));

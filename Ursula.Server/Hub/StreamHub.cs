@@ -18,6 +18,8 @@ public sealed partial class StreamHub(
     StreamTailReader tail,
     ICommandSubmitter submitter,
     IStreamAccess access,
+    Access.AccessPolicy policy,
+    IOptions<Access.LimitOptions> limitOptions,
     IOptions<StreamHubOptions> hubOptions,
     IOptions<ProtocolOptions> protocolOptions,
     ILogger<StreamHub> logger) : SignalRHub
@@ -82,6 +84,11 @@ public sealed partial class StreamHub(
             throw HubErrors.Status(400, $"{problem} (got \"{path}\")");
         }
 
+        if (Access.PathCharacters.Check(stream!, limitOptions.Value.PathCharacters) is { } characters)
+        {
+            throw HubErrors.Status(400, characters);
+        }
+
         if (StreamPath.IsSubscription(stream!))
         {
             throw HubErrors.Status(400, "Paths with a __ds segment are reserved for the protocol's subscriptions");
@@ -92,6 +99,11 @@ public sealed partial class StreamHub(
 
     private async ValueTask DemandAsync(string path, StreamAccessKind kind, CancellationToken ct)
     {
+        if (policy.IsExpired(Context.User))
+        {
+            throw HubErrors.Status(401, "This connection's token has expired; reconnect with a new one");
+        }
+
         if (!await access.IsAllowedAsync(Context.User, path, kind, ct))
         {
             throw HubErrors.Status(403, $"This connection may not {kind.ToString().ToLowerInvariant()} {path}");
