@@ -53,6 +53,20 @@ public static class AccessExtensions
         return services;
     }
 
+    /// <summary>
+    /// Checks Auth:* before anything starts (PostgreSQL, Raft), so that a node that would serve
+    /// everyone beyond loopback stops at once; ValidateOnStart checks the same again later.
+    /// </summary>
+    public static void ValidateEarly(IConfiguration configuration, NodeOptions node)
+    {
+        var options = configuration.GetSection(AccessOptions.Section).Get<AccessOptions>() ?? new AccessOptions();
+        var result = new AccessOptionsValidator(Options.Create(node)).Validate(null, options);
+        if (result.Failed)
+        {
+            throw new Hosting.OptionsValidationException(result.FailureMessage);
+        }
+    }
+
     /// <summary>Host filtering, then the access step, then the rate limiter; after the cluster endpoints' own guard.</summary>
     public static IApplicationBuilder UseUrsulaAccess(this IApplicationBuilder app)
     {

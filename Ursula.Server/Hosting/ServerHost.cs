@@ -27,6 +27,7 @@ public static partial class ServerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         AddConfiguration(builder.Configuration, settings);
         var node = BindNodeOptions(builder.Configuration);
+        AccessExtensions.ValidateEarly(builder.Configuration, node);
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
         var (secret, secretSource) = ResolveClusterSecret(node);
