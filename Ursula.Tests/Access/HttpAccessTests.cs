@@ -194,6 +194,62 @@ public sealed class HttpAccessTests(AuthNodeFixture fixture) : IClassFixture<Aut
         Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
     }
 
+    [Fact]
+    public async Task The_subscriptions_API_needs_read_to_look_and_admin_on_the_whole_subtree_to_manage()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        using var anonymous = fixture.ClientWith(null);
+        using var reader = fixture.ClientWith(TestTokens.ReaderA);
+        using var writer = fixture.ClientWith(TestTokens.WriterA);
+        using var admin = fixture.ClientWith(TestTokens.AdminA);
+        using var narrow = fixture.ClientWith(TestTokens.Jwt(["admin:/tenant-a/x"]));
+        var subscription = $"/tenant-a/__ds/subscriptions/{id}";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Request("GET", subscription), Ct)).StatusCode);
+        await AssertDecisionAsync(reader, "GET", subscription, allowed: true);
+        await AssertDecisionAsync(reader, "PUT", subscription, allowed: false);
+        await AssertDecisionAsync(writer, "PUT", subscription, allowed: false);
+        await AssertDecisionAsync(writer, "POST", subscription + "/claim", allowed: true);
+        await AssertDecisionAsync(reader, "POST", subscription + "/claim", allowed: false);
+        await AssertDecisionAsync(admin, "PUT", subscription, allowed: true);
+        await AssertDecisionAsync(admin, "DELETE", subscription, allowed: true);
+        await AssertDecisionAsync(admin, "POST", subscription + "/streams", allowed: true);
+
+        // A grant on one stream does not cover a subscription over its parent; tenant-a's admin
+        // does not cover the root or another tenant.
+        await AssertDecisionAsync(narrow, "PUT", subscription, allowed: false);
+        await AssertDecisionAsync(admin, "PUT", $"/__ds/subscriptions/{id}", allowed: false);
+        await AssertDecisionAsync(admin, "PUT", $"/tenant-b/__ds/subscriptions/{id}", allowed: false);
+        await AssertDecisionAsync(admin, "PUT", $"/tenant-a/../__ds/subscriptions/{id}", allowed: false);
+
+        // Callbacks carry the subscription's own tokens, which this layer leaves to the subscription API.
+        using var callback = await anonymous.SendAsync(Request("POST", subscription + "/callback"), Ct);
+        Assert.DoesNotContain("realm=\"ursula\"", callback.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task AssertDecisionAsync(HttpClient client, string method, string path, bool allowed)
+    {
+        using var response = await client.SendAsync(Request(method, path), Ct);
+        if (allowed)
+        {
+            Assert.True(response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), $"{method} {path} got {(int)response.StatusCode}");
+        }
+        else
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} got {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task The_default_character_set_refuses_invisible_characters_in_paths()
+    {
+        using var admin = fixture.ClientWith(TestTokens.AdminA);
+        using var response = await admin.CreateAsync("/tenant-a/pay%E2%80%8Bment", cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var fine = await admin.CreateAsync($"/tenant-a/caf%C3%A9-{Guid.NewGuid():N}", cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.Created, fine.StatusCode);
+    }
+
     private async Task<string> CreateAsync()
     {
         var path = $"/tenant-a/{Guid.NewGuid():N}";
