@@ -20,6 +20,7 @@ public sealed partial class StreamHub(
     IStreamAccess access,
     Access.AccessPolicy policy,
     IOptions<Access.LimitOptions> limitOptions,
+    StreamCatalog catalog,
     IOptions<StreamHubOptions> hubOptions,
     IOptions<ProtocolOptions> protocolOptions,
     ILogger<StreamHub> logger) : SignalRHub
@@ -40,6 +41,12 @@ public sealed partial class StreamHub(
         if (!ContentTypes.IsWellFormed(type))
         {
             throw HubErrors.Status(400, "contentType must be a media type such as text/plain or application/json");
+        }
+
+        var maxStreams = limitOptions.Value.MaxStreams;
+        if (catalog.StreamCount >= maxStreams && !catalog.TryGet(stream, out _))
+        {
+            throw HubErrors.Status(507, $"This node holds the most streams it may ({maxStreams}, Limits:MaxStreams)");
         }
 
         var outcome = await SubmitAsync(new CreateStreamCommand(stream, type, null, null, false, CommandBody.None, null), ct);

@@ -2,6 +2,7 @@
 // paths outside the character set, 431 for oversized headers, 507 past the stream count, 429 with
 // Retry-After past a client's live connections or request rate, 503 past the node's live connections.
 using System.Net;
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Text.Json;
 using Ursula.Tests.Infrastructure;
 
@@ -67,6 +68,14 @@ public sealed class LimitTests(LimitsNodeFixture fixture) : IClassFixture<Limits
         Assert.Equal(LimitsNodeFixture.MaxStreams, json.RootElement.GetProperty("streams").GetInt32());
         using var again = await writer.CreateAsync(Shared, cancellationToken: Ct);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+
+        // The hub's Create is held to the same count.
+        await using var hub = new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
+            .WithUrl(Ursula.Tests.Hub.HubClients.HubUrl(fixture.Node.BaseUrl), o => o.AccessTokenProvider = () => Task.FromResult<string?>(TestTokens.WriterA))
+            .Build();
+        await hub.StartAsync(Ct);
+        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.InvokeAsync<Ursula.Server.Hub.CreateResult>("Create", $"/tenant-a/hub-{Guid.NewGuid():N}", "text/plain", Ct));
+        Assert.Equal(507, Ursula.Tests.Hub.HubClients.StatusOf(error));
     }
 
     [Fact]
