@@ -12,7 +12,7 @@ public enum PathCharacterSet
     /// <summary>Any character but controls and backslashes (the protocol's own rules).</summary>
     Any,
 
-    /// <summary>As Any, and no whitespace or invisible formatting characters (bidi overrides, zero-width), which spoof paths in listings.</summary>
+    /// <summary>As Any, and no whitespace but the space, nor invisible formatting characters (bidi overrides, zero-width), which spoof paths in listings.</summary>
     Visible,
 
     /// <summary>Only ASCII letters, digits and - . _ ~ ! $ &amp; ' ( ) * + , ; = : @ /.</summary>

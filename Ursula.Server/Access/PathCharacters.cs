@@ -18,9 +18,9 @@ public static class PathCharacters
                 foreach (var rune in path.EnumerateRunes())
                 {
                     var category = Rune.GetUnicodeCategory(rune);
-                    if (Rune.IsWhiteSpace(rune) || category is UnicodeCategory.Format or UnicodeCategory.Control or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
+                    if ((Rune.IsWhiteSpace(rune) && rune.Value != ' ') || category is UnicodeCategory.Format or UnicodeCategory.Control or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
                     {
-                        return $"Stream paths may not contain whitespace or invisible characters (found U+{rune.Value:X4}; Limits:PathCharacters is Visible)";
+                        return $"Stream paths may not contain whitespace other than spaces, or invisible characters (found U+{rune.Value:X4}; Limits:PathCharacters is Visible)";
                     }
                 }
 

@@ -246,7 +246,9 @@ public sealed class HttpAccessTests(AuthNodeFixture fixture) : IClassFixture<Aut
         using var admin = fixture.ClientWith(TestTokens.AdminA);
         using var response = await admin.CreateAsync("/tenant-a/pay%E2%80%8Bment", cancellationToken: Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var fine = await admin.CreateAsync($"/tenant-a/caf%C3%A9-{Guid.NewGuid():N}", cancellationToken: Ct);
+        using var nbsp = await admin.CreateAsync("/tenant-a/no%C2%A0break", cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, nbsp.StatusCode);
+        using var fine = await admin.CreateAsync($"/tenant-a/caf%C3%A9 au lait-{Guid.NewGuid():N}", cancellationToken: Ct);
         Assert.Equal(HttpStatusCode.Created, fine.StatusCode);
     }
 
