@@ -17,6 +17,8 @@ public sealed class AccessPolicy(IOptions<AccessOptions> options, TimeProvider t
     /// <summary>The claim of a token's expiry, in Unix seconds (JWT exp; a key's expires).</summary>
     public const string ExpiryClaim = "exp";
 
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(40);
+
     private readonly ConditionalWeakTable<ClaimsPrincipal, Grant[]> cache = [];
 
     public bool Enabled { get; } = options.Value.Enabled;
@@ -70,9 +72,9 @@ public sealed class AccessPolicy(IOptions<AccessOptions> options, TimeProvider t
             return null;
         }
 
+        // A timer cannot wait longer than about 49 days; no live reader lives as long as the longest one that can.
         var left = at - time.GetUtcNow();
-        var source = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
-        return source;
+        return left > MaxTimer ? null : new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
     }
 
     /// <summary>Which client a request counts against: its token's subject when it has one, else its IP address.</summary>

@@ -2,8 +2,6 @@
 // also the access_token query parameter, since browsers cannot set headers on WebSockets (the
 // SignalR client sends its accessTokenFactory's token there). No other surface takes a token from
 // the URL, where it would end up in logs and histories.
-using Ursula.Server.Hub;
-
 namespace Ursula.Server.Access;
 
 public static class BearerToken
@@ -31,7 +29,4 @@ public static class BearerToken
 
     /// <summary>True when the token has the three dot-separated parts of a JWS compact serialization.</summary>
     public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
-
-    /// <summary>The hub's path relative to nothing, for <see cref="RequestClassifier"/>.</summary>
-    internal const string HubPath = StreamHubOptions.Path;
 }

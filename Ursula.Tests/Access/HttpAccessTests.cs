@@ -252,6 +252,55 @@ public sealed class HttpAccessTests(AuthNodeFixture fixture) : IClassFixture<Aut
         Assert.Equal(HttpStatusCode.Created, fine.StatusCode);
     }
 
+    [Fact]
+    public async Task A_changed_key_file_is_read_again_and_a_broken_one_leaves_the_keys_in_force()
+    {
+        const string added = "key-added-while-running-07";
+        var original = await File.ReadAllTextAsync(fixture.KeyFile, Ct);
+        try
+        {
+            using var newcomer = fixture.ClientWith(added);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await newcomer.GetAsync("/tenant-a/x", Ct)).StatusCode);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(original)!;
+            json["keys"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["id"] = "added", ["key"] = added, ["grants"] = new System.Text.Json.Nodes.JsonArray("read:/tenant-a/**") });
+            await File.WriteAllTextAsync(fixture.KeyFile, json.ToJsonString(), Ct);
+            File.SetLastWriteTimeUtc(fixture.KeyFile, DateTime.UtcNow.AddSeconds(1));
+            await WaitForStatusAsync(newcomer, HttpStatusCode.NotFound);
+
+            await File.WriteAllTextAsync(fixture.KeyFile, "{ not json", Ct);
+            File.SetLastWriteTimeUtc(fixture.KeyFile, DateTime.UtcNow.AddSeconds(2));
+            await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+            Assert.Equal(HttpStatusCode.NotFound, (await newcomer.GetAsync("/tenant-a/x", Ct)).StatusCode);
+            Assert.Contains("could not be read", fixture.Node.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(fixture.KeyFile, original, CancellationToken.None);
+            File.SetLastWriteTimeUtc(fixture.KeyFile, DateTime.UtcNow.AddSeconds(3));
+        }
+
+        using var reader = fixture.ClientWith(TestTokens.ReaderA);
+        using var removed = fixture.ClientWith(added);
+        await WaitForStatusAsync(removed, HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync("/tenant-a/x", Ct)).StatusCode);
+    }
+
+    private static async Task WaitForStatusAsync(HttpClient client, HttpStatusCode status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            using var response = await client.GetAsync("/tenant-a/x", Ct);
+            if (response.StatusCode == status)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"still {(int)response.StatusCode}, not {(int)status}, 10 s after the key file changed");
+            await Task.Delay(200, Ct);
+        }
+    }
+
     private async Task<string> CreateAsync()
     {
         var path = $"/tenant-a/{Guid.NewGuid():N}";

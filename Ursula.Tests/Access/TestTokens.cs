@@ -30,7 +30,7 @@ public static class TestTokens
         {
             keys = new object[]
             {
-                new { id = "reader-a", sha256 = Ursula.Server.Access.ApiKeyFile.Hash(ReaderA), grants = new[] { "read:/tenant-a/**" } },
+                new { id = "reader-a", sha256 = Ursula.Server.Access.ApiKeyFile.Hash(ReaderA), grants = new[] { "read:/tenant-a/**" }, expires = "2099-01-01T00:00:00Z" },
                 new { id = "writer-a", key = WriterA, grants = new[] { "write:/tenant-a/**" } },
                 new { id = "admin-a", key = AdminA, grants = new[] { "admin:/tenant-a/**" } },
                 new { id = "admin-all", key = AdminAll, grants = new[] { "admin:/**" } },
