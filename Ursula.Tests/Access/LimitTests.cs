@@ -118,6 +118,44 @@ public sealed class LimitTests(LimitsNodeFixture fixture) : IClassFixture<Limits
     }
 
     [Fact]
+    public async Task Hub_connections_count_as_live_connections_and_hub_paths_keep_the_character_set()
+    {
+        var token = TestTokens.Jwt(["read:/tenant-a/**"], subject: "hub-live");
+        var connections = new List<HubConnection>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var connection = Connect(token);
+                connections.Add(connection);
+                await connection.StartAsync(Ct);
+            }
+
+            await using var third = Connect(token);
+            await Assert.ThrowsAnyAsync<Exception>(() => third.StartAsync(Ct));
+
+            var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => connections[0].InvokeAsync<Ursula.Server.Hub.StreamInfo>("Head", "/tenant-a/caf\u00e9", Ct));
+            Assert.Equal(400, Ursula.Tests.Hub.HubClients.StatusOf(error));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private HubConnection Connect(string token) =>
+        new HubConnectionBuilder()
+            .WithUrl(Ursula.Tests.Hub.HubClients.HubUrl(fixture.Node.BaseUrl), o =>
+            {
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+
+    [Fact]
     public async Task A_client_over_its_request_rate_is_answered_429_with_Retry_After_and_others_are_not()
     {
         using var busy = fixture.ClientWith(TestTokens.Jwt(["read:/tenant-a/**"], subject: "busy"));
