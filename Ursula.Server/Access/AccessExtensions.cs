@@ -65,6 +65,18 @@ public static class AccessExtensions
         {
             throw new Hosting.OptionsValidationException(result.FailureMessage);
         }
+
+        if (options.KeysEnabled)
+        {
+            try
+            {
+                ApiKeyFile.Parse(File.ReadAllText(options.KeysFile!), Path.GetFullPath(options.KeysFile!));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new Hosting.OptionsValidationException(e.Message);
+            }
+        }
     }
 
     /// <summary>Host filtering, then the access step, then the rate limiter; after the cluster endpoints' own guard.</summary>

@@ -81,6 +81,51 @@ public sealed class DevelopmentDefaultTests(SingleNodeFixture fixture) : IClassF
         Assert.Equal(400, status);
     }
 
+    [Theory]
+    [InlineData("--jwt-secret|too-short|--jwt-audience|a|--jwt-issuer|i", "Auth:JwtSecret (--jwt-secret) must be at least 32 bytes")]
+    [InlineData("--jwt-secret|" + TestTokens.Secret + "|--jwt-issuer|i", "Auth:JwtAudience (--jwt-audience) is required")]
+    [InlineData("--jwks-url|http://keys.example/jwks.json|--jwt-audience|a|--jwt-issuer|i", "Auth:JwksUrl (--jwks-url) must be an https URL")]
+    [InlineData("--keys-file|/nonexistent/keys.json", "Auth:KeysFile (--keys-file) /nonexistent/keys.json does not exist")]
+    [InlineData("--keys-file|BROKEN", "key 1: \"id\" is missing or not unique")]
+    [InlineData("--keys-file|WEAK", "give either \"sha256\" or \"key\" (at least 16 characters)")]
+    [InlineData("--keys-file|BADGRANT", "grant \"everything\" must start with read:, write: or admin:")]
+    public async Task Bad_authentication_options_stop_the_node_with_a_message_naming_the_option(string arguments, string message)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), $"ursula-badauth-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dataDir);
+        try
+        {
+            var files = new Dictionary<string, string>
+            {
+                ["BROKEN"] = "{\"keys\":[{\"key\":\"a-key-of-sixteen-chars\",\"grants\":[]}]}",
+                ["WEAK"] = "{\"keys\":[{\"id\":\"weak\",\"key\":\"short\",\"grants\":[]}]}",
+                ["BADGRANT"] = "{\"keys\":[{\"id\":\"x\",\"key\":\"a-key-of-sixteen-chars\",\"grants\":[\"everything\"]}]}",
+            };
+            var args = new List<string> { "serve", "--data-dir", dataDir, "--postgres", "Host=/nonexistent" };
+            foreach (var argument in arguments.Split('|'))
+            {
+                if (files.TryGetValue(argument, out var content))
+                {
+                    var file = Path.Combine(dataDir, argument + ".json");
+                    await File.WriteAllTextAsync(file, content, Ct);
+                    args.Add(file);
+                }
+                else
+                {
+                    args.Add(argument);
+                }
+            }
+
+            var (exit, output) = await NodeProcess.RunToExitAsync(args, TimeSpan.FromSeconds(60), Ct);
+            Assert.Equal(2, exit);
+            Assert.Contains(message, output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Without_authentication_a_node_will_not_listen_beyond_loopback_unless_insecure()
     {
