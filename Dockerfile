@@ -7,7 +7,9 @@
 # PostgreSQL server, so give every node its own database with --postgres (or URSULA_POSTGRES);
 # compose.yml runs a three-node cluster that way. The image holds no secret: a lone node generates
 # its cluster secret into /data/cluster-secret, and the nodes of a cluster must all be given the
-# same one (URSULA_CLUSTERSECRET; they refuse to start without it).
+# same one (URSULA_CLUSTERSECRET; they refuse to start without it). Listening on 0.0.0.0, a node
+# also refuses to start without client authentication (--keys-file, --jwt-secret or --jwks-url;
+# docs/security.md) unless it is given --insecure.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src

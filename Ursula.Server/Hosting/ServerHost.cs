@@ -6,6 +6,7 @@ using DotNext.Net.Cluster.Consensus.Raft.Http;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Ursula.Server.Access;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Hosting.Security;
 using Ursula.Server.Hub;
@@ -26,6 +27,7 @@ public static partial class ServerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         AddConfiguration(builder.Configuration, settings);
         var node = BindNodeOptions(builder.Configuration);
+        AccessExtensions.ValidateEarly(builder.Configuration, node);
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
         var (secret, secretSource) = ResolveClusterSecret(node);
@@ -130,6 +132,7 @@ public static partial class ServerHost
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<LiveReaderTicker>();
         services.AddStreamHub(builder.Configuration);
+        services.AddUrsulaAccess(builder.Configuration);
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);
@@ -162,6 +165,7 @@ public static partial class ServerHost
         // flush delayed heartbeats past the election timeout under load (leadership flapped in the
         // cluster conformance run); MajorityLossTests is skipped until followers flush without that.
         app.UseConsensusProtocolHandler();
+        app.UseUrsulaAccess();
         app.Map(Streams.StreamPath.ReservedPrefix, reserved =>
         {
             reserved.UseMiddleware<HubOriginCheck>(new PathString(StreamHubOptions.RelativePath));

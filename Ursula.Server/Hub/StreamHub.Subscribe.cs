@@ -29,8 +29,10 @@ public sealed partial class StreamHub
             // the thread pool per subscriber per append (a thousand of them per append otherwise).
             AllowSynchronousContinuations = true,
         });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, stop.Token);
+        // The subscription outlives the check at its start: it ends with a 401 error when the token expires.
+        using var expiry = policy.ExpiryTimer(Context.User);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry?.Token ?? CancellationToken.None);
+        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, expiry?.Token ?? CancellationToken.None, stop.Token);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
@@ -66,7 +68,7 @@ public sealed partial class StreamHub
         });
 
     /// <summary>Reads the stream into the channel until it closes, is deleted, fails or the subscriber leaves.</summary>
-    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, CancellationToken ct)
+    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, CancellationToken expired, CancellationToken ct)
     {
         var encoder = new StreamItemEncoder(handle.Meta.ContentType);
         var path = handle.Meta.Path;
@@ -90,6 +92,11 @@ public sealed partial class StreamHub
             }
 
             writer.TryComplete();
+        }
+        catch (OperationCanceledException) when (expired.IsCancellationRequested)
+        {
+            reason = "its token expired";
+            writer.TryComplete(HubErrors.Status(401, $"This connection's token expired; the subscription to {path} ends at {at} (resume from there with a new token)"));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -18,6 +18,9 @@ public sealed partial class StreamHub(
     StreamTailReader tail,
     ICommandSubmitter submitter,
     IStreamAccess access,
+    Access.AccessPolicy policy,
+    IOptions<Access.LimitOptions> limitOptions,
+    StreamCatalog catalog,
     IOptions<StreamHubOptions> hubOptions,
     IOptions<ProtocolOptions> protocolOptions,
     ILogger<StreamHub> logger) : SignalRHub
@@ -38,6 +41,12 @@ public sealed partial class StreamHub(
         if (!ContentTypes.IsWellFormed(type))
         {
             throw HubErrors.Status(400, "contentType must be a media type such as text/plain or application/json");
+        }
+
+        var maxStreams = limitOptions.Value.MaxStreams;
+        if (catalog.StreamCount >= maxStreams && !catalog.TryGet(stream, out _))
+        {
+            throw HubErrors.Status(507, $"This node holds the most streams it may ({maxStreams}, Limits:MaxStreams)");
         }
 
         var outcome = await SubmitAsync(new CreateStreamCommand(stream, type, null, null, false, CommandBody.None, null), ct);
@@ -82,6 +91,11 @@ public sealed partial class StreamHub(
             throw HubErrors.Status(400, $"{problem} (got \"{path}\")");
         }
 
+        if (Access.PathCharacters.Check(stream!, limitOptions.Value.PathCharacters) is { } characters)
+        {
+            throw HubErrors.Status(400, characters);
+        }
+
         if (StreamPath.IsSubscription(stream!))
         {
             throw HubErrors.Status(400, "Paths with a __ds segment are reserved for the protocol's subscriptions");
@@ -92,6 +106,11 @@ public sealed partial class StreamHub(
 
     private async ValueTask DemandAsync(string path, StreamAccessKind kind, CancellationToken ct)
     {
+        if (policy.IsExpired(Context.User))
+        {
+            throw HubErrors.Status(401, "This connection's token has expired; reconnect with a new one");
+        }
+
         if (!await access.IsAllowedAsync(Context.User, path, kind, ct))
         {
             throw HubErrors.Status(403, $"This connection may not {kind.ToString().ToLowerInvariant()} {path}");

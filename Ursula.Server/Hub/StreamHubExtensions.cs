@@ -18,7 +18,7 @@ public static class StreamHubExtensions
         services.AddOptions<StreamHubOptions>()
             .Bind(configuration.GetSection(StreamHubOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.AllowedOrigins.Length > 0 && (o.AllowedOrigins is ["*"] || !o.AllowedOrigins.Contains("*")), "Hub:AllowedOrigins is either [\"*\"] or a list of origins")
+            .Validate(o => o.AllowedOrigins is ["*"] || !o.AllowedOrigins.Contains("*"), "Hub:AllowedOrigins is either [\"*\"] or a list of origins (empty: none)")
             .ValidateOnStart();
         services.TryAddSingleton<IStreamAccess, OpenStreamAccess>();
         services.AddSignalR().AddMessagePackProtocol();

@@ -29,17 +29,21 @@ public sealed partial class StreamEndpoints
         await response.StartAsync(context.RequestAborted);
         await response.BodyWriter.FlushAsync(context.RequestAborted);
 
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // The access step's token for the caller's token expiry (none without authentication).
+        var expired = context.Features.Get<Access.AccessRequestFeature>()?.Expired ?? CancellationToken.None;
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, expired);
         lifetime.CancelAfter(options.SseConnectionLifetime);
         var writer = response.BodyWriter;
         var ct = lifetime.Token;
 
         // A repeated control while idle is the keep-alive that shows proxies and clients the connection lives.
         var read = new TailReadOptions(options.MaxReadChunkBytes, KeepAlive: options.LongPollTimeout);
+        var at = from;
         try
         {
             await foreach (var item in tail.ReadAsync(handle, from, read, ct))
             {
+                at = item.Kind == TailItemKind.Data ? item.Slice!.Next : item.Position;
                 switch (item.Kind)
                 {
                     case TailItemKind.Data:
@@ -54,6 +58,13 @@ public sealed partial class StreamEndpoints
 
                 await writer.FlushAsync(ct);
             }
+        }
+        catch (OperationCanceledException) when (expired.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The token expired: a last control event at the position reached, then the end; the
+            // client's reconnect with the same token is answered 401.
+            SseFormat.WriteControlEvent(writer, Control(at, handle.Meta, cursors.Next(clientCursor)));
+            await writer.WriteAsync(": token expired\n\n"u8.ToArray(), CancellationToken.None);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

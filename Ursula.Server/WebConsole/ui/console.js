@@ -15,8 +15,15 @@ if (typeof signalR === "undefined") {
 
 const state = { open: null, subscription: null, offset: "-1", contentType: "", next: null };
 
+// A server with authentication wants a bearer token: the one typed into the header, kept in this
+// tab's sessionStorage only; sent as Authorization to the listing and by SignalR to the hub (as
+// access_token on the WebSocket, which browsers cannot give headers).
+const tokenKey = "ursula-token";
+const token = () => sessionStorage.getItem(tokenKey) || "";
+const authorized = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
+
 const connection = new signalR.HubConnectionBuilder()
-  .withUrl(hubPath)
+  .withUrl(hubPath, { accessTokenFactory: token })
   .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (retry) => Math.min(10_000, 250 * 2 ** retry.previousRetryCount) })
   .build();
 
@@ -65,6 +72,15 @@ async function start() {
   }
 }
 
+$("token").value = token();
+$("token-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(tokenKey, $("token").value.trim());
+  // A new token needs a new connection: the hub reads it when it connects.
+  await connection.stop();
+  listStreams(false);
+});
+
 // ---- the stream list ----
 
 async function listStreams(append) {
@@ -73,7 +89,13 @@ async function listStreams(append) {
     params.set("after", state.next);
   }
 
-  const response = await fetch(`${listPath}?${params}`);
+  const response = await fetch(`${listPath}?${params}`, { headers: authorized() });
+  if (response.status === 401 || response.status === 403) {
+    const problem = await response.json().catch(() => ({ detail: response.statusText }));
+    $("stream-list").replaceChildren(Object.assign(document.createElement("li"), { className: "muted", textContent: `${response.status}: ${problem.detail} (enter a token above)` }));
+    return;
+  }
+
   const page = await response.json();
   const list = $("stream-list");
   if (!append) {
