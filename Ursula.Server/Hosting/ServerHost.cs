@@ -6,6 +6,7 @@ using DotNext.Net.Cluster.Consensus.Raft.Http;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Ursula.Server.Hosting.Observability;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Hosting.Security;
 using Ursula.Server.Hub;
@@ -26,12 +27,14 @@ public static partial class ServerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         AddConfiguration(builder.Configuration, settings);
         var node = BindNodeOptions(builder.Configuration);
+        var logs = LogOptions.Bind(builder.Configuration);
+        logs.Configure(builder.Logging);
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
         var (secret, secretSource) = ResolveClusterSecret(node);
         RequireSharedArchive(node, builder.Configuration);
 
-        await using var postgres = await StartPostgresAsync(node, cancellationToken);
+        await using var postgres = await StartPostgresAsync(node, cancellationToken, logs);
         Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
 
         ConfigureServices(builder, node, secret, postgres.ConnectionString);
@@ -77,7 +80,7 @@ public static partial class ServerHost
         return node;
     }
 
-    internal static async Task<PostgresConnection> StartPostgresAsync(NodeOptions node, CancellationToken cancellationToken)
+    internal static async Task<PostgresConnection> StartPostgresAsync(NodeOptions node, CancellationToken cancellationToken, LogOptions? logs = null)
     {
         if (!string.IsNullOrWhiteSpace(node.Postgres))
         {
@@ -85,7 +88,7 @@ public static partial class ServerHost
         }
 
         // The PostgreSQL log is forwarded for as long as the node runs, so its logger outlives this call.
-        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+        var loggerFactory = LoggerFactory.Create(l => (logs ?? new LogOptions()).Configure(l, singleLineText: true));
         var managed = await ManagedPostgres.StartAsync(
             new ManagedPostgresOptions { DataDirectory = node.FullDataDir },
             loggerFactory.CreateLogger<ManagedPostgres>(),
@@ -129,6 +132,7 @@ public static partial class ServerHost
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<LiveReaderTicker>();
         services.AddStreamHub(builder.Configuration);
+        services.AddObservability();
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);
@@ -154,6 +158,7 @@ public static partial class ServerHost
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.UseObservability();
         app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
@@ -169,6 +174,7 @@ public static partial class ServerHost
             reserved.UseEndpoints(endpoints =>
             {
                 NodeEndpoints.Map(endpoints);
+                endpoints.MapObservability();
 
                 // The client surfaces: not cluster endpoints, so no cluster secret; cross-origin per Hub:AllowedOrigins.
                 StreamListingEndpoint.Map(endpoints).RequireCors(StreamHubExtensions.CorsPolicy);

@@ -35,6 +35,7 @@ public static class CommandLine
         new("--hot-ceiling-bytes", "Archive:HotCeilingBytes", "BYTES", "8589934592", "unarchived payload bytes of the node past which writes get 503 until the archive catches up", Integer),
         new("--archive-object-bytes", "Archive:ObjectTargetBytes", "BYTES", "67108864", "target size of one archive object (many streams share one)", Integer),
         new("--archive-max-delay", "Archive:MaxDelay", "SECONDS", "300", "the longest archivable data waits to fill a quarter of an object before it is archived anyway", Seconds),
+        new("--log-format", "Log:Format", "text|json", "text", "console log format: text lines, or one JSON object a line with the request id in its scopes"),
         new("--no-archive", "Archive:Enabled", "", "archiving on", "keep every record in PostgreSQL"),
         new("--format", "Format", "table|csv|json", "table", "sql verb: how the result is printed"),
         new("--nodes", "Nodes", "N", "3", "cluster verb: how many local nodes to start", Integer),
