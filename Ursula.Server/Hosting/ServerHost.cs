@@ -28,6 +28,8 @@ public static partial class ServerHost
         AddConfiguration(builder.Configuration, settings);
         var node = BindNodeOptions(builder.Configuration);
         var logs = LogOptions.Bind(builder.Configuration);
+        var tls = TlsOptions.Bind(builder.Configuration);
+        node.Advertise ??= tls.Enabled ? $"https://{node.Listen}" : null;
         logs.Configure(builder.Logging);
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
@@ -38,11 +40,19 @@ public static partial class ServerHost
         Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
 
         ConfigureServices(builder, node, secret, postgres.ConnectionString);
+        builder.Services.AddSingleton(ClusterTrust.From(tls));
+        using var certificate = tls.Enabled ? tls.LoadCertificate() : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(ParseAddress(host), port);
+            kestrel.Listen(ParseAddress(host), port, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
 
         var app = builder.Build();
@@ -52,7 +62,7 @@ public static partial class ServerHost
 
         await app.StartAsync(cancellationToken);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ursula");
-        HostingLog.Listening(log, $"http://{node.Listen}", node.FullDataDir, postgres.Description);
+        HostingLog.Listening(log, $"{(tls.Enabled ? "https" : "http")}://{node.Listen}", node.FullDataDir, postgres.Description);
         HostingLog.ClusterSecretSource(log, secretSource);
         await app.WaitForShutdownAsync(cancellationToken);
         await app.StopAsync(CancellationToken.None);
