@@ -79,10 +79,9 @@ public static partial class ServerHost
     {
         var node = new NodeOptions();
         configuration.Bind(node);
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(node, new(node), errors, validateAllProperties: true))
+        if (OptionNames.Validate(node, section: null) is { Count: > 0 } errors)
         {
-            throw new OptionsValidationException(string.Join("; ", errors.Select(e => e.ErrorMessage)));
+            throw new OptionsValidationException(string.Join("; ", errors));
         }
 
         node.ParseListen();
@@ -114,8 +113,8 @@ public static partial class ServerHost
         services.AddSingleton(secret);
         services.AddSingleton<IHttpMessageHandlerFactory, ClusterHttpHandlers>();
         services.AddExceptionHandler<RaftExceptionHandler>();
-        services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateNamingOptions(ProtocolOptions.Section);
+        services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateNamingOptions(SequencerOptions.Section);
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresStateStore>();
