@@ -6,6 +6,7 @@ using DotNext.Net.Cluster.Consensus.Raft.Http;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Ursula.Server.Hosting.Lifecycle;
 using Ursula.Server.Hosting.Observability;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Hosting.Security;
@@ -142,6 +143,7 @@ public static partial class ServerHost
         services.AddHostedService<LiveReaderTicker>();
         services.AddStreamHub(builder.Configuration);
         services.AddObservability();
+        services.AddGracefulShutdown();
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);
@@ -168,6 +170,7 @@ public static partial class ServerHost
     private static void MapEndpoints(WebApplication app)
     {
         app.UseObservability();
+        app.UseDraining();
         app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();

@@ -29,8 +29,10 @@ public sealed partial class StreamHub
             // the thread pool per subscriber per append (a thousand of them per append otherwise).
             AllowSynchronousContinuations = true,
         });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, stop.Token);
+        // A stopping node ends its subscriptions with a 503 hub error that names the offset to resume from.
+        var stopping = Microsoft.AspNetCore.SignalR.GetHttpContextExtensions.GetHttpContext(Context)?.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, stopping, stop.Token);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
@@ -66,7 +68,7 @@ public sealed partial class StreamHub
         });
 
     /// <summary>Reads the stream into the channel until it closes, is deleted, fails or the subscriber leaves.</summary>
-    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, CancellationToken ct)
+    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, CancellationToken stopping, CancellationToken ct)
     {
         var encoder = new StreamItemEncoder(handle.Meta.ContentType);
         var path = handle.Meta.Path;
@@ -90,6 +92,11 @@ public sealed partial class StreamHub
             }
 
             writer.TryComplete();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            reason = "the node is stopping";
+            writer.TryComplete(HubErrors.Status(503, $"The node is shutting down; subscribe again from offset {at} (on another node)"));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -29,17 +29,20 @@ public sealed partial class StreamEndpoints
         await response.StartAsync(context.RequestAborted);
         await response.BodyWriter.FlushAsync(context.RequestAborted);
 
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         lifetime.CancelAfter(options.SseConnectionLifetime);
         var writer = response.BodyWriter;
         var ct = lifetime.Token;
 
         // A repeated control while idle is the keep-alive that shows proxies and clients the connection lives.
         var read = new TailReadOptions(options.MaxReadChunkBytes, KeepAlive: options.LongPollTimeout);
+        var (position, latest) = (from, meta);
         try
         {
             await foreach (var item in tail.ReadAsync(handle, from, read, ct))
             {
+                (position, latest) = (item.Kind == TailItemKind.Data ? item.Slice!.Next : item.Position, item.Meta);
                 switch (item.Kind)
                 {
                     case TailItemKind.Data:
@@ -54,6 +57,14 @@ public sealed partial class StreamEndpoints
 
                 await writer.FlushAsync(ct);
             }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The node is stopping: a last control event with the offset to resume from (on another
+            // node), then the response ends cleanly.
+            SseFormat.WriteControlEvent(writer, Control(position, latest, cursors.Next(clientCursor)));
+            using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await writer.FlushAsync(flush.Token);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

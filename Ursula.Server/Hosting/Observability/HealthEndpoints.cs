@@ -1,6 +1,7 @@
 // Probes for orchestrators: /_ursula/health/live answers as long as the process serves HTTP;
 // /_ursula/health/ready answers 200 only while the node can serve writes and consistent reads: a
-// leader is known, PostgreSQL answers, and the node is not catching up through a snapshot.
+// leader is known, PostgreSQL answers, the node is not catching up through a snapshot, and it is
+// not shutting down.
 // /_ursula/health (NodeEndpoints) keeps its fuller report.
 using System.Text.Json.Serialization;
 using DotNext.Net.Cluster.Consensus.Raft;
@@ -19,9 +20,14 @@ public static class HealthEndpoints
         endpoints.MapGet("/health/ready", ReadyAsync);
     }
 
-    private static async Task<IResult> ReadyAsync(HttpContext context, NpgsqlDataSource dataSource, PostgresSnapshots snapshots, IRaftCluster cluster, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(HttpContext context, NpgsqlDataSource dataSource, PostgresSnapshots snapshots, IRaftCluster cluster, Lifecycle.DrainState drain, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
+        if (drain.IsDraining)
+        {
+            problems.Add("The node is shutting down");
+        }
+
         if (cluster.Leader is null)
         {
             problems.Add("No leader is known");
