@@ -199,7 +199,7 @@ public sealed partial class Sequencer(
                 return;
             }
 
-            ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name, e);
+            ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name, e is NotLeaderException or QuorumUnreachableException or OperationCanceledException ? null : e);
             (pending ?? new PendingBatch(batch, 0)).Fail(new ServiceUnavailableException(
                 committed
                     ? "Leadership changed before a majority had the write on disk; its outcome is unknown, retry with the same producer headers to be safe"

@@ -16,7 +16,19 @@ internal sealed class GracefulShutdown(DrainState drain, IRaftCluster cluster, I
 
     public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(5);
 
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    private readonly Lock gate = new();
+    private Task? stopping;
+
+    /// <summary>Runs once: the host's stop may be asked for twice (the signal, then the caller's own StopAsync).</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return stopping ??= DrainAndHandOverAsync(cancellationToken);
+        }
+    }
+
+    private async Task DrainAndHandOverAsync(CancellationToken cancellationToken)
     {
         LifecycleLog.Draining(logger, drain.InFlight);
         if (!await drain.DrainAsync(DrainTimeout, cancellationToken))
@@ -46,17 +58,10 @@ internal sealed class GracefulShutdown(DrainState drain, IRaftCluster cluster, I
                 return;
             }
 
-            if (cluster is IStandbyModeSupport standby)
-            {
-                await standby.EnableStandbyModeAsync(limit.Token);
-            }
-
-            while (cluster.Leader is not { IsRemote: true })
-            {
-                await Task.Delay(50, limit.Token);
-            }
-
-            LifecycleLog.HandedOver(logger, NodeUrls.FromRaftEndpoint(cluster.Leader.EndPoint));
+            // Standby: this node never stands again, so the next leader is one of the others. (It
+            // cannot watch that election: DotNext stops serving Raft requests once the host stops.)
+            var standby = cluster is IStandbyModeSupport support && await support.EnableStandbyModeAsync(limit.Token);
+            LifecycleLog.HandedOver(logger, cluster.Term, standby);
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or QuorumUnreachableException or ObjectDisposedException)
         {
