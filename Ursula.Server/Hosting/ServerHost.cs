@@ -124,6 +124,7 @@ public static partial class ServerHost
         services.AddSingleton(new HotTailBudget(node.HotTailBytes, node.MaxUnflushedBytes));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamDataReader>();
+        services.AddSingleton<LiveReaderRegistry>();
         services.AddSingleton<StreamTailReader>();
         AddArchive(services, builder.Configuration, node);
         services.AddSingleton<FlushGate>();
