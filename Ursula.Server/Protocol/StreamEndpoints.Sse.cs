@@ -46,7 +46,7 @@ public sealed partial class StreamEndpoints
                 switch (item.Kind)
                 {
                     case TailItemKind.Data:
-                        WriteDataFrame(handle, item, base64, clientCursor, writer);
+                        WriteDataFrame(context, handle, item, base64, clientCursor, writer);
                         break;
                     case TailItemKind.UpToDate or TailItemKind.KeepAlive:
                         SseFormat.WriteControlEvent(writer, Control(item.Position, item.Meta, cursors.Next(clientCursor)));
@@ -73,29 +73,41 @@ public sealed partial class StreamEndpoints
     }
 
     /// <summary>Writes the data event and control event of one data item, encoded once for every subscriber at its position.</summary>
-    private void WriteDataFrame(StreamHandle handle, TailItem item, bool base64, string clientCursor, PipeWriter writer)
+    private void WriteDataFrame(HttpContext context, StreamHandle handle, TailItem item, bool base64, string clientCursor, PipeWriter writer)
     {
-        // Cursors echoed by a client get jitter of their own, so only cursor-less readers share frames.
+        // The data event is the same for every reader at this position and is encoded once; the
+        // control event after it carries each reader's own cursor (clients that echo a cursor get
+        // jitter of their own), so it is written per reader. The shared event counts against the
+        // hot-tail budget: when the budget has no room it is sent without being kept.
         var slice = item.Slice!;
-        var cursor = cursors.Next(clientCursor);
-        var shareable = string.IsNullOrEmpty(clientCursor);
-        var key = new FrameKey(slice.From, item.Meta.Tail, item.Meta.Closed, cursor);
-        if (shareable && handle.SseFrames.TryGet(key) is { } cached)
+        var key = new FrameKey(slice.From, item.Meta.Tail, item.Meta.Closed, base64 ? "b64" : "text");
+        if (handle.SseFrames.TryGet(key) is not { } data)
         {
-            writer.Write(cached);
+            var frame = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, (slice.TotalBytes * 4 / 3) + 256));
+            SseFormat.WriteDataEvent(frame, slice.Parts, item.Meta.IsJson, base64);
+            data = frame.WrittenSpan.ToArray();
+            Share(context.RequestServices.GetRequiredService<HotTailBudget>(), handle, key, data);
+        }
+
+        writer.Write(data);
+        SseFormat.WriteControlEvent(writer, Control(slice.Next, item.Meta, cursors.Next(clientCursor)));
+    }
+
+    private static void Share(HotTailBudget budget, StreamHandle handle, FrameKey key, byte[] data)
+    {
+        if (!budget.TryAdmitSharedFrame(data.Length))
+        {
             return;
         }
 
-        var frame = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, (slice.TotalBytes * 4 / 3) + 256));
-        SseFormat.WriteDataEvent(frame, slice.Parts, item.Meta.IsJson, base64);
-        SseFormat.WriteControlEvent(frame, Control(slice.Next, item.Meta, cursor));
-        var bytes = frame.WrittenSpan.ToArray();
-        if (shareable)
+        if (!handle.SseFrames.TryReplace(key, data, out var replaced))
         {
-            handle.SseFrames.Store(key, bytes);
+            budget.ReleaseSharedFrame(data.Length);
         }
-
-        writer.Write(bytes);
+        else if (replaced is not null)
+        {
+            budget.ReleaseSharedFrame(replaced.Length);
+        }
     }
 
     private static SseControl Control(long at, StreamMeta meta, string cursor)

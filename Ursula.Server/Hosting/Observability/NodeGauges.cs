@@ -30,6 +30,7 @@ internal sealed class NodeGauges(IRaftCluster cluster, StreamCatalog catalog, Po
         meter.CreateObservableGauge("ursula.postgres.healthy", () => storage.IsHealthy ? 1 : 0, "{state}", "0 while PostgreSQL refuses this node's writes");
         meter.CreateObservableGauge("ursula.snapshot.installing", () => snapshots.IsInstalling ? 1 : 0, "{state}", "1 while this node installs a snapshot of the leader's state");
         meter.CreateObservableGauge("ursula.hot_tail.bytes", () => budget.Bytes, "By", "Memory held by recent records of all streams");
+        meter.CreateObservableGauge("ursula.sse.shared_frame.bytes", () => budget.SharedFrameBytes, "By", "Encoded SSE data events kept for live readers to share (counted against the hot-tail budget)");
         meter.CreateObservableGauge("ursula.streams", () => catalog.StreamCount, "{stream}", "Streams on this node");
         meter.CreateObservableGauge("ursula.archive.backlog.bytes", () => catalog.HotBytes, "By", "Payload bytes not yet archived (kept in PostgreSQL)");
         meter.CreateObservableGauge("ursula.archive.failing", () => archive.IsFailing ? 1 : 0, "{state}", "1 while the last archive round failed");
