@@ -8,6 +8,8 @@ using Ursula.Tests.Infrastructure;
 
 namespace Ursula.Tests.Operations;
 
+// In the cluster collection: three nodes start and elect, which a suite running beside it would slow.
+[Collection(ClusterCollection.Name)]
 [Trait("Category", "Cluster")]
 public sealed class TlsClusterTests(PostgresFixture postgres) : IAsyncLifetime
 {
