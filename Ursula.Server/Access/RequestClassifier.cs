@@ -47,6 +47,9 @@ public static class RequestClassifier
         && first.Equals(StreamPath.ReservedSegment, StringComparison.OrdinalIgnoreCase)
         && second.Equals(Hub.StreamHubOptions.RelativePath[1..], StringComparison.OrdinalIgnoreCase);
 
+    public static bool IsLoopback(System.Net.IPAddress? remote) =>
+        remote is not null && System.Net.IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
+
     private static AccessRequest Reserved(HttpRequest request, string path)
     {
         var segments = StreamPath.NormalizedSegments(path);
@@ -54,6 +57,10 @@ public static class RequestClassifier
         return area switch
         {
             "health" or "cluster" or "ui" => AccessRequest.PublicRequest,
+
+            // Operators scrape metrics from the node's own machine without a token; from anywhere
+            // else they need admin:/** (Hosting/Observability/OperatorAccess then lets them in).
+            "metrics" when IsLoopback(request.HttpContext.Connection.RemoteIpAddress) => AccessRequest.PublicRequest,
             "hub" => new AccessRequest(RequestArea.Hub, AccessLevel.None, path,
                 Live: HttpMethods.IsGet(request.Method) && !(segments.Count > 2 && segments[2].Equals("negotiate", StringComparison.OrdinalIgnoreCase))),
             "streams" when segments.Count == 2 => new AccessRequest(RequestArea.Listing, AccessLevel.Read, path),

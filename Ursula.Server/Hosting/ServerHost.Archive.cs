@@ -14,7 +14,7 @@ public static partial class ServerHost
 {
     public static void AddArchive(IServiceCollection services, IConfiguration configuration, NodeOptions node)
     {
-        services.AddOptions<ArchiveOptions>().Bind(configuration.GetSection(ArchiveOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ArchiveOptions>().Bind(configuration.GetSection(ArchiveOptions.Section)).ValidateNamingOptions(ArchiveOptions.Section);
         services.AddSingleton(sp => OpenStore(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value, node.FullDataDir));
         services.AddSingleton(sp =>
         {

@@ -6,6 +6,8 @@ using DotNext.Net.Cluster.Consensus.Raft.Http;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Ursula.Server.Hosting.Lifecycle;
+using Ursula.Server.Hosting.Observability;
 using Ursula.Server.Access;
 using Ursula.Server.Hosting.Postgres;
 using Ursula.Server.Hosting.Security;
@@ -27,21 +29,33 @@ public static partial class ServerHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         AddConfiguration(builder.Configuration, settings);
         var node = BindNodeOptions(builder.Configuration);
+        var logs = LogOptions.Bind(builder.Configuration);
+        var tls = TlsOptions.Bind(builder.Configuration);
+        node.Advertise ??= tls.Enabled ? $"https://{node.Listen}" : null;
+        logs.Configure(builder.Logging);
         AccessExtensions.ValidateEarly(builder.Configuration, node);
         var (host, port) = node.ParseListen();
         Directory.CreateDirectory(node.FullDataDir);
         var (secret, secretSource) = ResolveClusterSecret(node);
         RequireSharedArchive(node, builder.Configuration);
 
-        await using var postgres = await StartPostgresAsync(node, cancellationToken);
+        await using var postgres = await StartPostgresAsync(node, cancellationToken, logs);
         Migrations.SchemaMigrator.MigrateUp(postgres.ConnectionString);
 
         ConfigureServices(builder, node, secret, postgres.ConnectionString);
+        builder.Services.AddSingleton(ClusterTrust.From(tls));
+        using var certificate = tls.Enabled ? tls.LoadCertificate() : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(ParseAddress(host), port);
+            kestrel.Listen(ParseAddress(host), port, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
 
         var app = builder.Build();
@@ -51,7 +65,7 @@ public static partial class ServerHost
 
         await app.StartAsync(cancellationToken);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ursula");
-        HostingLog.Listening(log, $"http://{node.Listen}", node.FullDataDir, postgres.Description);
+        HostingLog.Listening(log, $"{(tls.Enabled ? "https" : "http")}://{node.Listen}", node.FullDataDir, postgres.Description);
         HostingLog.ClusterSecretSource(log, secretSource);
         await app.WaitForShutdownAsync(cancellationToken);
         await app.StopAsync(CancellationToken.None);
@@ -68,10 +82,9 @@ public static partial class ServerHost
     {
         var node = new NodeOptions();
         configuration.Bind(node);
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(node, new(node), errors, validateAllProperties: true))
+        if (OptionNames.Validate(node, section: null) is { Count: > 0 } errors)
         {
-            throw new OptionsValidationException(string.Join("; ", errors.Select(e => e.ErrorMessage)));
+            throw new OptionsValidationException(string.Join("; ", errors));
         }
 
         node.ParseListen();
@@ -79,7 +92,7 @@ public static partial class ServerHost
         return node;
     }
 
-    internal static async Task<PostgresConnection> StartPostgresAsync(NodeOptions node, CancellationToken cancellationToken)
+    internal static async Task<PostgresConnection> StartPostgresAsync(NodeOptions node, CancellationToken cancellationToken, LogOptions? logs = null)
     {
         if (!string.IsNullOrWhiteSpace(node.Postgres))
         {
@@ -87,7 +100,7 @@ public static partial class ServerHost
         }
 
         // The PostgreSQL log is forwarded for as long as the node runs, so its logger outlives this call.
-        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+        var loggerFactory = LoggerFactory.Create(l => (logs ?? new LogOptions()).Configure(l, singleLineText: true));
         var managed = await ManagedPostgres.StartAsync(
             new ManagedPostgresOptions { DataDirectory = node.FullDataDir },
             loggerFactory.CreateLogger<ManagedPostgres>(),
@@ -103,8 +116,8 @@ public static partial class ServerHost
         services.AddSingleton(secret);
         services.AddSingleton<IHttpMessageHandlerFactory, ClusterHttpHandlers>();
         services.AddExceptionHandler<RaftExceptionHandler>();
-        services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateNamingOptions(ProtocolOptions.Section);
+        services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateNamingOptions(SequencerOptions.Section);
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresStateStore>();
@@ -113,6 +126,7 @@ public static partial class ServerHost
         services.AddSingleton(new HotTailBudget(node.HotTailBytes, node.MaxUnflushedBytes));
         services.AddSingleton<StreamCatalog>();
         services.AddSingleton<StreamDataReader>();
+        services.AddSingleton<LiveReaderRegistry>();
         services.AddSingleton<StreamTailReader>();
         AddArchive(services, builder.Configuration, node);
         services.AddSingleton<FlushGate>();
@@ -132,6 +146,8 @@ public static partial class ServerHost
         services.AddHostedService<ExpirySweeper>();
         services.AddHostedService<LiveReaderTicker>();
         services.AddStreamHub(builder.Configuration);
+        services.AddObservability();
+        services.AddGracefulShutdown();
         services.AddUrsulaAccess(builder.Configuration);
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
@@ -158,6 +174,8 @@ public static partial class ServerHost
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.UseObservability();
+        app.UseDraining();
         app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
@@ -174,6 +192,7 @@ public static partial class ServerHost
             reserved.UseEndpoints(endpoints =>
             {
                 NodeEndpoints.Map(endpoints);
+                endpoints.MapObservability();
 
                 // The client surfaces: not cluster endpoints, so no cluster secret; cross-origin per Hub:AllowedOrigins.
                 StreamListingEndpoint.Map(endpoints).RequireCors(StreamHubExtensions.CorsPolicy);

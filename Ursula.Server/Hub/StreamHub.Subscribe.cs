@@ -29,10 +29,13 @@ public sealed partial class StreamHub
             // the thread pool per subscriber per append (a thousand of them per append otherwise).
             AllowSynchronousContinuations = true,
         });
-        // The subscription outlives the check at its start: it ends with a 401 error when the token expires.
+        // The subscription outlives the check at its start: it ends with a 401 error when the token
+        // expires, and a stopping node ends it with a 503 error that names the offset to resume from.
         using var expiry = policy.ExpiryTimer(Context.User);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry?.Token ?? CancellationToken.None);
-        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, expiry?.Token ?? CancellationToken.None, stop.Token);
+        var expired = expiry?.Token ?? CancellationToken.None;
+        var stopping = Microsoft.AspNetCore.SignalR.GetHttpContextExtensions.GetHttpContext(Context)?.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expired, stopping);
+        var pump = PumpAsync(handle, from, new TailReadOptions(options.MaxItemBytes, TickerWakes: true), channel.Writer, connection, new PumpEnd(expired, stopping), stop.Token);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
@@ -68,7 +71,10 @@ public sealed partial class StreamHub
         });
 
     /// <summary>Reads the stream into the channel until it closes, is deleted, fails or the subscriber leaves.</summary>
-    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, CancellationToken expired, CancellationToken ct)
+    /// <summary>What may end a subscription besides its subscriber: its token's expiry, the node's stop.</summary>
+    private readonly record struct PumpEnd(CancellationToken Expired, CancellationToken Stopping);
+
+    private async Task PumpAsync(StreamHandle handle, long from, TailReadOptions read, ChannelWriter<StreamItem> writer, string connection, PumpEnd end, CancellationToken ct)
     {
         var encoder = new StreamItemEncoder(handle.Meta.ContentType);
         var path = handle.Meta.Path;
@@ -93,10 +99,15 @@ public sealed partial class StreamHub
 
             writer.TryComplete();
         }
-        catch (OperationCanceledException) when (expired.IsCancellationRequested)
+        catch (OperationCanceledException) when (end.Expired.IsCancellationRequested)
         {
             reason = "its token expired";
             writer.TryComplete(HubErrors.Status(401, $"This connection's token expired; the subscription to {path} ends at {at} (resume from there with a new token)"));
+        }
+        catch (OperationCanceledException) when (end.Stopping.IsCancellationRequested)
+        {
+            reason = "the node is stopping";
+            writer.TryComplete(HubErrors.Status(503, $"The node is shutting down; subscribe again from offset {at} (on another node)"));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

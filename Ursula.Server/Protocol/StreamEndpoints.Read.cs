@@ -93,7 +93,8 @@ public sealed partial class StreamEndpoints
 
     private async Task LongPollAsync(HttpContext context, StreamHandle handle, StreamMeta meta, long from, string cursor, ReadOffset requested)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // A stopping node answers its waiting long-polls at once, as if they had timed out.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         timeout.CancelAfter(options.LongPollTimeout);
         var at = new TailItem(TailItemKind.UpToDate, meta, from, null);
         try

@@ -29,25 +29,27 @@ public sealed partial class StreamEndpoints
         await response.StartAsync(context.RequestAborted);
         await response.BodyWriter.FlushAsync(context.RequestAborted);
 
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
         // The access step's token for the caller's token expiry (none without authentication).
         var expired = context.Features.Get<Access.AccessRequestFeature>()?.Expired ?? CancellationToken.None;
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, expired);
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, expired);
         lifetime.CancelAfter(options.SseConnectionLifetime);
         var writer = response.BodyWriter;
         var ct = lifetime.Token;
 
         // A repeated control while idle is the keep-alive that shows proxies and clients the connection lives.
         var read = new TailReadOptions(options.MaxReadChunkBytes, KeepAlive: options.LongPollTimeout);
-        var at = from;
+        var (position, latest) = (from, meta);
         try
         {
             await foreach (var item in tail.ReadAsync(handle, from, read, ct))
             {
-                at = item.Kind == TailItemKind.Data ? item.Slice!.Next : item.Position;
+                (position, latest) = (item.Kind == TailItemKind.Data ? item.Slice!.Next : item.Position, item.Meta);
                 switch (item.Kind)
                 {
                     case TailItemKind.Data:
-                        WriteDataFrame(handle, item, base64, clientCursor, writer);
+                        WriteDataFrame(context, handle, item, base64, clientCursor, writer);
                         break;
                     case TailItemKind.UpToDate or TailItemKind.KeepAlive:
                         SseFormat.WriteControlEvent(writer, Control(item.Position, item.Meta, cursors.Next(clientCursor)));
@@ -63,8 +65,16 @@ public sealed partial class StreamEndpoints
         {
             // The token expired: a last control event at the position reached, then the end; the
             // client's reconnect with the same token is answered 401.
-            SseFormat.WriteControlEvent(writer, Control(at, handle.Meta, cursors.Next(clientCursor)));
+            SseFormat.WriteControlEvent(writer, Control(position, latest, cursors.Next(clientCursor)));
             await writer.WriteAsync(": token expired\n\n"u8.ToArray(), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The node is stopping: a last control event with the offset to resume from (on another
+            // node), then the response ends cleanly.
+            SseFormat.WriteControlEvent(writer, Control(position, latest, cursors.Next(clientCursor)));
+            using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await writer.FlushAsync(flush.Token);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -73,29 +83,41 @@ public sealed partial class StreamEndpoints
     }
 
     /// <summary>Writes the data event and control event of one data item, encoded once for every subscriber at its position.</summary>
-    private void WriteDataFrame(StreamHandle handle, TailItem item, bool base64, string clientCursor, PipeWriter writer)
+    private void WriteDataFrame(HttpContext context, StreamHandle handle, TailItem item, bool base64, string clientCursor, PipeWriter writer)
     {
-        // Cursors echoed by a client get jitter of their own, so only cursor-less readers share frames.
+        // The data event is the same for every reader at this position and is encoded once; the
+        // control event after it carries each reader's own cursor (clients that echo a cursor get
+        // jitter of their own), so it is written per reader. The shared event counts against the
+        // hot-tail budget: when the budget has no room it is sent without being kept.
         var slice = item.Slice!;
-        var cursor = cursors.Next(clientCursor);
-        var shareable = string.IsNullOrEmpty(clientCursor);
-        var key = new FrameKey(slice.From, item.Meta.Tail, item.Meta.Closed, cursor);
-        if (shareable && handle.SseFrames.TryGet(key) is { } cached)
+        var key = new FrameKey(slice.From, item.Meta.Tail, item.Meta.Closed, base64 ? "b64" : "text");
+        if (handle.SseFrames.TryGet(key) is not { } data)
         {
-            writer.Write(cached);
+            var frame = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, (slice.TotalBytes * 4 / 3) + 256));
+            SseFormat.WriteDataEvent(frame, slice.Parts, item.Meta.IsJson, base64);
+            data = frame.WrittenSpan.ToArray();
+            Share(context.RequestServices.GetRequiredService<HotTailBudget>(), handle, key, data);
+        }
+
+        writer.Write(data);
+        SseFormat.WriteControlEvent(writer, Control(slice.Next, item.Meta, cursors.Next(clientCursor)));
+    }
+
+    private static void Share(HotTailBudget budget, StreamHandle handle, FrameKey key, byte[] data)
+    {
+        if (!budget.TryAdmitSharedFrame(data.Length))
+        {
             return;
         }
 
-        var frame = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, (slice.TotalBytes * 4 / 3) + 256));
-        SseFormat.WriteDataEvent(frame, slice.Parts, item.Meta.IsJson, base64);
-        SseFormat.WriteControlEvent(frame, Control(slice.Next, item.Meta, cursor));
-        var bytes = frame.WrittenSpan.ToArray();
-        if (shareable)
+        if (!handle.SseFrames.TryReplace(key, data, out var replaced))
         {
-            handle.SseFrames.Store(key, bytes);
+            budget.ReleaseSharedFrame(data.Length);
         }
-
-        writer.Write(bytes);
+        else if (replaced is not null)
+        {
+            budget.ReleaseSharedFrame(replaced.Length);
+        }
     }
 
     private static SseControl Control(long at, StreamMeta meta, string cursor)

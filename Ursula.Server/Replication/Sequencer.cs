@@ -147,6 +147,7 @@ public sealed partial class Sequencer(
                     continue;
                 }
 
+                Diagnostics.UrsulaMetrics.BatchCommands.Record(batch.Count);
                 inFlight.Add(ReplicateAsync(batch, stoppingToken));
             }
         }
@@ -166,6 +167,7 @@ public sealed partial class Sequencer(
         var buffer = new ArrayBufferWriter<byte>(4096);
         var committed = false;
         PendingBatch? pending = null;
+        var replicateStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             // The entry carries the term this node leads in, never the cluster's current term (see
@@ -180,6 +182,7 @@ public sealed partial class Sequencer(
             // commits an index only after its own WAL flush covers it) and applied here.
             await cluster.ReplicateAsync(new BinaryLogEntry { Content = buffer.WrittenMemory, Term = term, Context = pending }, stoppingToken);
             committed = true;
+            Diagnostics.UrsulaMetrics.ReplicateDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(replicateStarted).TotalSeconds);
             await MakeDurableOnMajorityAsync(stoppingToken);
             if (!pending.Release())
             {
@@ -196,7 +199,7 @@ public sealed partial class Sequencer(
                 return;
             }
 
-            ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name);
+            ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name, e is NotLeaderException or QuorumUnreachableException or OperationCanceledException ? null : e);
             (pending ?? new PendingBatch(batch, 0)).Fail(new ServiceUnavailableException(
                 committed
                     ? "Leadership changed before a majority had the write on disk; its outcome is unknown, retry with the same producer headers to be safe"

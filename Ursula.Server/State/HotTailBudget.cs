@@ -35,6 +35,35 @@ public sealed class HotTailBudget(long maxBytes, long maxUnflushedBytes = long.M
         Trim();
     }
 
+    private long sharedFrameBytes;
+
+    /// <summary>Bytes of encoded SSE frames that streams keep for their live readers to share.</summary>
+    public long SharedFrameBytes => Interlocked.Read(ref sharedFrameBytes);
+
+    /// <summary>
+    /// Admits a shared frame of <paramref name="size"/> bytes when it fits in what the hot tails
+    /// leave of the budget; false means the caller sends it without keeping it. Read path only:
+    /// frames never evict records and never refuse writes.
+    /// </summary>
+    public bool TryAdmitSharedFrame(long size)
+    {
+        while (true)
+        {
+            var held = Interlocked.Read(ref sharedFrameBytes);
+            if (Bytes + held + size > maxBytes)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref sharedFrameBytes, held + size, held) == held)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void ReleaseSharedFrame(long size) => Interlocked.Add(ref sharedFrameBytes, -size);
+
     public void Trim()
     {
         lock (gate)

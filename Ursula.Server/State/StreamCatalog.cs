@@ -33,6 +33,9 @@ public sealed partial class StreamCatalog(HotTailBudget budget)
 
     public IEnumerable<StreamHandle> Streams => byPath.Values;
 
+    /// <summary>The streams, enumerated in place: unlike <see cref="Streams"/> no lock is taken and nothing is copied (for incremental scans).</summary>
+    public IEnumerable<StreamHandle> EnumerateStreams() => byPath.Select(p => p.Value);
+
     /// <summary>Restores the state PostgreSQL holds (at start, or after installing a snapshot).</summary>
     public void Load(CatalogState state)
     {

@@ -12,7 +12,7 @@ public static class MembersVerb
         var node = new Uri(configuration["Node"] ?? "http://127.0.0.1:4437");
         var secret = new Security.ClusterSecret(FindSecret(configuration));
         var endpoint = new Uri(node, Streams.StreamPath.ReservedPrefix + AdminEndpoints.MembersPath);
-        using var http = new HttpClient(new Security.ClusterHttpHandlers(secret, Microsoft.Extensions.Options.Options.Create(new NodeOptions())).CreateHandler("cli"))
+        using var http = new HttpClient(new Security.ClusterHttpHandlers(secret, Microsoft.Extensions.Options.Options.Create(new NodeOptions()), Security.ClusterTrust.From(Security.TlsOptions.Bind(configuration))).CreateHandler("cli"))
         {
             Timeout = TimeSpan.FromMinutes(3),
         };

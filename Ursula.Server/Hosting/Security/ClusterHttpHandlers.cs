@@ -9,7 +9,8 @@
 //    RaftMessageTimeout, plus the time a slow disk takes to flush what it read (a follower answers
 //    only once its WAL is flushed), so a large append to a live peer may take as long as it needs;
 //  - a snapshot transfer (a follower's whole state, installed before the answer) gets SnapshotTransferTimeout.
-// With --source-address, connections to other members are made from that local address.
+// With --source-address, connections to other members are made from that local address; with
+// --tls-ca, members' certificates are checked against those authorities too (ClusterTrust).
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -17,7 +18,7 @@ using Microsoft.Extensions.Options;
 
 namespace Ursula.Server.Hosting.Security;
 
-public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptions> node) : IHttpMessageHandlerFactory
+public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptions> node, ClusterTrust? trust = null) : IHttpMessageHandlerFactory
 {
     private const string RaftMessageTypeHeader = "X-Raft-Message-Type";
 
@@ -28,6 +29,7 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
             ConnectTimeout = TimeSpan.FromMilliseconds(500),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         };
+        (trust ?? ClusterTrust.System).Apply(sockets);
         if (node.Value.ParseSourceAddress() is { } source)
         {
             sockets.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(source, context.DnsEndPoint, cancellationToken);

@@ -7,7 +7,7 @@ internal static partial class ArchiveLog
     public static partial void Archived(ILogger logger, int ranges, long bytes, int streams, string key, long size);
 
     [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "Archiving failed; the data stays in PostgreSQL and the next round retries: {Reason}")]
-    public static partial void RoundFailed(ILogger logger, string reason);
+    public static partial void RoundFailed(ILogger logger, string reason, Exception error);
 
     [LoggerMessage(EventId = 1602, Level = LogLevel.Information, Message = "Compacted {OldKey} without {DeadStreams} dead streams into {NewKey}")]
     public static partial void Compacted(ILogger logger, string oldKey, int deadStreams, string newKey);

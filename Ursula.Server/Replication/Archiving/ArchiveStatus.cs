@@ -26,6 +26,7 @@ public sealed class ArchiveStatus(TimeProvider time)
     public void Failed(string reason)
     {
         Volatile.Write(ref lastError, reason);
+        Diagnostics.UrsulaMetrics.ArchiveFailures.Add(1);
         Interlocked.Exchange(ref lastErrorMs, time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 

@@ -61,7 +61,7 @@ public sealed partial class Archiver(
             catch (Exception e) when (e is ObjectStoreException or ServiceUnavailableException or Npgsql.NpgsqlException or TimeoutException or IOException)
             {
                 status.Failed(e.Message);
-                ArchiveLog.RoundFailed(logger, e.Message);
+                ArchiveLog.RoundFailed(logger, e.Message, e);
             }
         }
     }

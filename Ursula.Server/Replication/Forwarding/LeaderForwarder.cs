@@ -107,7 +107,7 @@ public sealed class LeaderForwarder(
         {
             var error = e as ServiceUnavailableException
                 ?? new ServiceUnavailableException("The leader could not be reached; the write's outcome is unknown, retry with the same producer headers to be safe", RetryAfter, e);
-            ReplicationLog.ForwardFailed(logger, batch.Count, e.Message);
+            ReplicationLog.ForwardFailed(logger, batch.Count, e.Message, e is ServiceUnavailableException ? null : e);
             foreach (var pending in batch)
             {
                 pending.Completion?.TrySetException(error);

@@ -118,7 +118,7 @@ public sealed partial class PostgresSnapshots
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                StorageLog.SnapshotReloadFailed(logger, e.Message);
+                StorageLog.SnapshotReloadFailed(logger, e.Message, e);
                 await Task.Delay(delay, stopping);
                 delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, delay.Ticks * 2));
             }

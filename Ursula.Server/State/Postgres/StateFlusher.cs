@@ -80,6 +80,7 @@ public sealed class StateFlusher(
             return true;
         }
 
+        var flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await store.FlushAsync(batch, cancellationToken);
@@ -87,7 +88,8 @@ public sealed class StateFlusher(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             health.ReportWriteFailed(e);
-            StorageLog.FlushFailed(logger, batch.AppliedIndex, batch.Records.Count, e.Message);
+            Diagnostics.UrsulaMetrics.PostgresFlushFailures.Add(1);
+            StorageLog.FlushFailed(logger, batch.AppliedIndex, batch.Records.Count, e.Message, e);
             return false;
         }
         catch (OperationCanceledException)
@@ -97,6 +99,7 @@ public sealed class StateFlusher(
         }
 
         pending = null;
+        Diagnostics.UrsulaMetrics.PostgresFlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(flushStarted).TotalSeconds);
         health.ReportWriteSucceeded();
         snapshots.Advance(batch.AppliedIndex, batch.AppliedTerm);
         budget.MarkFlushed(batch.AppliedIndex);

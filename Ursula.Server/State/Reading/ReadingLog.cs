@@ -7,5 +7,5 @@ internal static partial class ReadingLog
     public static partial void StoredDataMissing(ILogger logger, string path, long streamId, long position, long cap, long foundStart, long foundEnd, long hotStart);
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Reading archived data of stream {Path} at position {Position} failed; answered 503: {Reason}")]
-    public static partial void ArchiveReadFailed(ILogger logger, string path, long position, string reason);
+    public static partial void ArchiveReadFailed(ILogger logger, string path, long position, string reason, Exception error);
 }

@@ -17,7 +17,13 @@ public sealed class SharedFrameCache<T>
         }
     }
 
-    public void Store(FrameKey key, T value)
+    public void Store(FrameKey key, T value) => TryReplace(key, value, out _);
+
+    /// <summary>
+    /// Keeps <paramref name="value"/> unless an older position would push out a newer one; true
+    /// when kept, with the value it replaced (for callers that account for the bytes they keep).
+    /// </summary>
+    public bool TryReplace(FrameKey key, T value, out T? replaced)
     {
         lock (gate)
         {
@@ -25,8 +31,24 @@ public sealed class SharedFrameCache<T>
             // reader far behind does not push it out.
             if (last is not { } f || key.From >= f.Key.From)
             {
+                replaced = last?.Value;
                 last = (key, value);
+                return true;
             }
+
+            replaced = null;
+            return false;
+        }
+    }
+
+    /// <summary>Drops the kept value (the last live reader left); returns it, or null.</summary>
+    public T? Clear()
+    {
+        lock (gate)
+        {
+            var value = last?.Value;
+            last = null;
+            return value;
         }
     }
 }

@@ -149,7 +149,7 @@ public sealed class StreamDataReader(StreamCatalog catalog, IRecordSource cold, 
             }
             catch (ObjectStoreException e)
             {
-                ReadingLog.ArchiveReadFailed(logger, handle.Meta.Path, from, e.Message);
+                ReadingLog.ArchiveReadFailed(logger, handle.Meta.Path, from, e.Message, e);
                 throw new ServiceUnavailableException($"The archive holding this part of the stream is unreachable ({e.Store}); retry shortly", ArchiveRetryAfter, e);
             }
         }

@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 
 namespace Ursula.Server.State.Reading;
 
-public sealed class StreamTailReader(StreamDataReader reader, TimeProvider time)
+public sealed class StreamTailReader(StreamDataReader reader, TimeProvider time, LiveReaderRegistry live)
 {
     /// <summary>
     /// Reads a stream from <paramref name="from"/> (at most its tail) until it is closed and fully
@@ -24,7 +24,7 @@ public sealed class StreamTailReader(StreamDataReader reader, TimeProvider time)
         var ticked = options.Ticked;
         if (ticked)
         {
-            handle.AttachLiveReader();
+            live.Attach(handle);
         }
 
         try
@@ -103,7 +103,7 @@ public sealed class StreamTailReader(StreamDataReader reader, TimeProvider time)
         {
             if (ticked)
             {
-                handle.DetachLiveReader();
+                live.Detach(handle);
             }
         }
     }
