@@ -105,6 +105,7 @@ public static partial class ServerHost
         services.AddExceptionHandler<RaftExceptionHandler>();
         services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProducerExpiryOptions>().Bind(builder.Configuration.GetSection(ProducerExpiryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresStateStore>();

@@ -60,6 +60,8 @@ public sealed partial class StreamCatalog(HotTailBudget budget)
             }
         }
 
+        LoadProducerClock();
+
         LoadArchive(state);
         LoadSubscriptions(state);
         nextStreamId = state.NextStreamId;
