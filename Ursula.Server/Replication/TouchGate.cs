@@ -1,9 +1,9 @@
 // Sliding-TTL touches, deduplicated before they become log entries. A read of a TTL stream renews
 // its expiry through a replicated Touch command; without a gate every read (on a follower, every
 // read it serves) would be one more command. The gate lets through at most one touch per stream
-// per sixteenth of its TTL, measured on this node's clock, so the renewal lags a read by at most
-// that much and a stream read at least that often never expires. Entries older than their window
-// are dropped as the table grows, so it holds only streams touched within their last window.
+// per sixteenth of its TTL, measured on this node's monotonic clock, so the renewal lags a read
+// by at most that much and a stream read at least that often never expires. Entries older than
+// their window are dropped as the table grows, so it holds only streams touched within it.
 using System.Collections.Concurrent;
 using Ursula.Server.State;
 
@@ -15,7 +15,11 @@ public sealed class TouchGate(TimeProvider time)
     public const int TtlFraction = 16;
 
     private readonly ConcurrentDictionary<long, Window> recent = new();
+    private readonly long origin = time.GetTimestamp();
     private int pruneAt = 1024;
+
+    /// <summary>Streams whose last touch the gate remembers.</summary>
+    public int TrackedStreams => recent.Count;
 
     /// <summary>Whether a read of <paramref name="meta"/> should renew its TTL through the log now.</summary>
     public bool ShouldTouch(StreamMeta meta)
@@ -25,7 +29,8 @@ public sealed class TouchGate(TimeProvider time)
             return false;
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // The monotonic clock: a wall clock stepped back must not hold every touch back with it.
+        var now = (long)time.GetElapsedTime(origin).TotalMilliseconds;
         var window = ttl * 1000 / TtlFraction;
         if (window <= 0)
         {
