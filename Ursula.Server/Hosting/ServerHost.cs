@@ -118,6 +118,7 @@ public static partial class ServerHost
         services.AddExceptionHandler<RaftExceptionHandler>();
         services.AddOptions<ProtocolOptions>().Bind(builder.Configuration.GetSection(ProtocolOptions.Section)).ValidateNamingOptions(ProtocolOptions.Section);
         services.AddOptions<SequencerOptions>().Bind(builder.Configuration.GetSection(SequencerOptions.Section)).ValidateNamingOptions(SequencerOptions.Section);
+        services.AddOptions<ProducerExpiryOptions>().Bind(builder.Configuration.GetSection(ProducerExpiryOptions.Section)).ValidateNamingOptions(ProducerExpiryOptions.Section);
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<PostgresStateStore>();

@@ -11,13 +11,15 @@
 //
 // It sweeps only while this node leads: the leadership signal starts it, and the leadership's token
 // ends the sweeping when this node steps down (a new leader finds its candidates within a discovery
-// period).
+// period). The same sweep expires idle producer state: it reads the oldest producer stamp apply
+// keeps, so an idle node writes nothing.
+using Microsoft.Extensions.Options;
 using Ursula.Server.State;
 using Ursula.Server.State.Commands;
 
 namespace Ursula.Server.Replication;
 
-public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, LeadershipSignal leadership, TimeProvider time) : BackgroundService
+public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, LeadershipSignal leadership, TimeProvider time, IOptions<ProducerExpiryOptions> producerOptions) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -57,13 +59,35 @@ public sealed class ExpirySweeper(StreamCatalog catalog, Sequencer sequencer, Le
         }
     }
 
+    private long lastProducerSweepMs;
+
+    /// <summary>Some producer may be idle past the expiry, and the last producer sweep is a sweep interval ago.</summary>
+    private bool ProducersDue(long now)
+    {
+        var options = producerOptions.Value;
+        var oldest = catalog.OldestProducerMs;
+        if (oldest == long.MaxValue || now - oldest < (long)options.IdleExpiry.TotalMilliseconds
+            || now - lastProducerSweepMs < (long)options.SweepInterval.TotalMilliseconds)
+        {
+            return false;
+        }
+
+        lastProducerSweepMs = now;
+        return true;
+    }
+
     private async Task SweepWhileLeadingAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             Discover();
-            var expired = Due(time.GetUtcNow().ToUnixTimeMilliseconds());
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var expired = Due(now).Cast<Command>().ToList();
+            if (ProducersDue(now))
+            {
+                expired.Add(new ExpireProducersCommand((long)producerOptions.Value.IdleExpiry.TotalMilliseconds));
+            }
 
             // All at once: they share log entries through group commit instead of one round trip each.
             try

@@ -26,6 +26,7 @@ public sealed partial class Sequencer(
     private readonly Channel<PendingCommand> queue = Channel.CreateBounded<PendingCommand>(
         new BoundedChannelOptions(65_536) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ConcurrentDictionary<long, byte> pendingTouches = new();
+    private readonly TouchGate touchGate = new(time);
 
     public bool IsLeader => !cluster.LeadershipToken.IsCancellationRequested;
 
@@ -69,21 +70,32 @@ public sealed partial class Sequencer(
 
     public void Touch(StreamMeta meta)
     {
-        if (meta.TtlSeconds is null || !pendingTouches.TryAdd(meta.Id, 0))
+        // At most one touch per stream per sixteenth of its TTL, on the leader and on a follower
+        // alike; on the leader, also at most one waiting in the queue.
+        if (!touchGate.ShouldTouch(meta))
         {
             return;
         }
 
         if (!IsLeader)
         {
-            forwarder.Post(new TouchStreamCommand(meta.Path, meta.Id));
-            pendingTouches.TryRemove(meta.Id, out _);
+            if (!forwarder.Post(new TouchStreamCommand(meta.Path, meta.Id)))
+            {
+                touchGate.Forget(meta.Id);
+            }
+
+            return;
+        }
+
+        if (!pendingTouches.TryAdd(meta.Id, 0))
+        {
             return;
         }
 
         if (!queue.Writer.TryWrite(new PendingCommand(new TouchStreamCommand(meta.Path, meta.Id), null)))
         {
             pendingTouches.TryRemove(meta.Id, out _);
+            touchGate.Forget(meta.Id);
         }
     }
 

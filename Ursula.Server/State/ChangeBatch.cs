@@ -12,6 +12,9 @@ public sealed class ChangeBatch
 
     public Dictionary<(long StreamId, string ProducerId), ProducerState> Producers { get; } = [];
 
+    /// <summary>Producer state dropped after its idle expiry; never also in <see cref="Producers"/>.</summary>
+    public HashSet<(long StreamId, string ProducerId)> DeletedProducers { get; } = [];
+
     public long AppliedIndex { get; set; }
 
     public long AppliedTerm { get; set; }
@@ -27,7 +30,7 @@ public sealed class ChangeBatch
 
     private readonly List<IChangeSet> sets = [];
 
-    public bool IsEmpty => Records.Count == 0 && Streams.Count == 0 && Deleted.Count == 0 && Producers.Count == 0 && sets.TrueForAll(s => s.IsEmpty);
+    public bool IsEmpty => Records.Count == 0 && Streams.Count == 0 && Deleted.Count == 0 && Producers.Count == 0 && DeletedProducers.Count == 0 && sets.TrueForAll(s => s.IsEmpty);
 
     /// <summary>This batch's change set of type <typeparamref name="T"/>, created on first use.</summary>
     public T Changes<T>()
@@ -54,6 +57,18 @@ public sealed class ChangeBatch
 
     public void Upsert(StreamMeta meta) => Streams[meta.Id] = meta;
 
+    public void SetProducer((long StreamId, string ProducerId) key, ProducerState state)
+    {
+        DeletedProducers.Remove(key);
+        Producers[key] = state;
+    }
+
+    public void DeleteProducer((long StreamId, string ProducerId) key)
+    {
+        Producers.Remove(key);
+        DeletedProducers.Add(key);
+    }
+
     public void Delete(long streamId)
     {
         Deleted.Add(streamId);
@@ -78,9 +93,15 @@ public sealed class ChangeBatch
             Delete(id);
         }
 
+        // A key is in at most one of the two within a batch, so their order does not matter here.
+        foreach (var key in newer.DeletedProducers)
+        {
+            DeleteProducer(key);
+        }
+
         foreach (var (key, state) in newer.Producers)
         {
-            Producers[key] = state;
+            SetProducer(key, state);
         }
 
         foreach (var set in newer.sets)

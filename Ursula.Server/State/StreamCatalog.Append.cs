@@ -147,12 +147,6 @@ public sealed partial class StreamCatalog
     private static ApplyOutcome SequenceGap(long expected, long received) =>
         new(409) { ExpectedSeq = expected, ReceivedSeq = received, Error = "Producer sequence gap" };
 
-    private void SetProducer(StreamHandle handle, string producerId, ProducerState state)
-    {
-        handle.Producers[producerId] = state;
-        current.Producers[(handle.Id, producerId)] = state;
-    }
-
     private StreamMeta AddRecord(StreamHandle handle, StreamMeta meta, PreparedBody body, long index, ProducerClaim? producer)
     {
         var record = new DataRecord(meta.Tail, meta.Tail + body.Length, body.Payload, clockMs, index, producer?.Id, producer?.Epoch, producer?.Seq);

@@ -63,6 +63,8 @@ public sealed partial class StreamCatalog(HotTailBudget budget)
             }
         }
 
+        LoadProducerClock();
+
         LoadArchive(state);
         LoadSubscriptions(state);
         nextStreamId = state.NextStreamId;

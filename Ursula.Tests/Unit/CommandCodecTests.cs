@@ -15,6 +15,7 @@ public sealed class CommandCodecTests
         new DeleteStreamCommand("/a/b"),
         new TouchStreamCommand("/a/b", 7),
         new ExpireStreamCommand("/a/b", 8),
+        new ExpireProducersCommand(604_800_000),
         new PutSubscriptionCommand("/v1/stream", "sub-1", new Ursula.Server.State.Subscriptions.SubscriptionConfig(
             Ursula.Server.State.Subscriptions.SubscriptionType.Webhook, "events/*", ["a", "b"], "https://example.com/h", null, 30_000, "d"), "http://127.0.0.1:1", new byte[32]),
         new DeleteSubscriptionCommand("", "sub-2"),

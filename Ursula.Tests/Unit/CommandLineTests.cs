@@ -32,4 +32,26 @@ public sealed class CommandLineTests
     {
         Assert.Throws<CommandLineException>(() => CommandLine.Parse(["--archive-max-delay", value]));
     }
+
+    [Fact]
+    public void Producer_idle_expiry_takes_days_of_seconds_and_maps_back_to_the_same_flag()
+    {
+        var parsed = CommandLine.Parse(["--producer-idle-expiry", "604800"]);
+
+        Assert.Equal("7.00:00:00", parsed.Settings["Producers:IdleExpiry"]);
+        Assert.Equal(["--producer-idle-expiry", "604800"], CommandLine.ToFlag("Producers:IdleExpiry", "7.00:00:00"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.5")]
+    [InlineData("-3")]
+    [InlineData("a week")]
+    [InlineData("315360001")]
+    public void Producer_idle_expiry_refuses_what_is_not_a_duration_from_1_s_to_10_years(string value)
+    {
+        var error = Assert.Throws<CommandLineException>(() => CommandLine.Parse(["--producer-idle-expiry", value]));
+
+        Assert.Contains("--producer-idle-expiry", error.Message, StringComparison.Ordinal);
+    }
 }

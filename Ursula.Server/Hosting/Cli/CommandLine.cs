@@ -17,6 +17,7 @@ public static class CommandLine
         new("--postgres", "Postgres", "CONNECTION_STRING", "(managed)", "use this PostgreSQL instead of a private one under --data-dir"),
         new("--long-poll-timeout", "Protocol:LongPollTimeout", "SECONDS", "30", "how long a long-poll waits for data before 204", Seconds),
         new("--max-append-bytes", "Protocol:MaxAppendBytes", "BYTES", "16777216", "largest body of one append or create (413 above)", Integer),
+        new("--producer-idle-expiry", "Producers:IdleExpiry", "SECONDS", "604800 (7 days)", "producer state (Producer-Id epoch and sequence) idle this long is dropped; a returning producer is then new", LongSeconds),
         new("--hot-tail-bytes", "HotTailBytes", "BYTES", "67108864", "memory for recent records of all streams", Integer),
         new("--wal-chunk-bytes", "WalChunkBytes", "BYTES", "4194304", "size of one Raft WAL file; the WAL is truncated a file at a time", Integer),
         new("--wal-retain-bytes", "WalRetainBytes", "BYTES", "67108864", "log kept behind the newest entry so lagging followers catch up without a snapshot", Integer),
@@ -74,7 +75,7 @@ public static class CommandLine
             return value == (option.Flag.StartsWith("--no-", StringComparison.Ordinal) ? "false" : "true") ? [option.Flag] : [];
         }
 
-        return [option.Flag, option.Convert == Seconds || option.Convert == SecondsOrZero
+        return [option.Flag, option.Convert == Seconds || option.Convert == SecondsOrZero || option.Convert == LongSeconds
             ? TimeSpan.Parse(value, CultureInfo.InvariantCulture).TotalSeconds.ToString(CultureInfo.InvariantCulture)
             : value];
     }
@@ -158,6 +159,12 @@ public static class CommandLine
 
     private static string? Seconds(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 3600
+            ? TimeSpan.FromSeconds(s).ToString("c", CultureInfo.InvariantCulture)
+            : null;
+
+    // Durations of days rather than of waits: up to ten years.
+    private static string? LongSeconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 1 && s <= 3650 * 86400.0
             ? TimeSpan.FromSeconds(s).ToString("c", CultureInfo.InvariantCulture)
             : null;
 

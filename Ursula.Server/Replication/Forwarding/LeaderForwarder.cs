@@ -41,8 +41,8 @@ public sealed class LeaderForwarder(
         }
     }
 
-    /// <summary>Sends a command whose outcome nobody waits for (a TTL renewal).</summary>
-    public void Post(StreamCommand command) => queue.Writer.TryWrite(new PendingCommand(command, null));
+    /// <summary>Sends a command whose outcome nobody waits for (a TTL renewal); false when the queue is full and it was dropped.</summary>
+    public bool Post(StreamCommand command) => queue.Writer.TryWrite(new PendingCommand(command, null));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -15,4 +15,5 @@ public enum CommandKind : byte
     SubscriptionStreams = 10,
     SubscriptionWorker = 11,
     SubscriptionDelivery = 12,
+    ExpireProducers = 13,
 }

@@ -78,6 +78,11 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
             }
         }
 
+        if (batch.DeletedProducers.Count > 0)
+        {
+            await DeleteProducersAsync(connection, batch.DeletedProducers, cancellationToken);
+        }
+
         if (batch.Producers.Count > 0)
         {
             await UpsertProducersAsync(connection, batch.Producers, cancellationToken);
@@ -173,6 +178,20 @@ public sealed partial class PostgresStateStore(NpgsqlDataSource dataSource)
             },
             cancellationToken: cancellationToken));
     }
+
+    private static Task DeleteProducersAsync(NpgsqlConnection connection, HashSet<(long StreamId, string ProducerId)> producers, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            delete from stream_producers p
+            using unnest(@streamIds, @producerIds) as gone(stream_id, producer_id)
+            where p.stream_id = gone.stream_id and p.producer_id = gone.producer_id
+            """,
+            new
+            {
+                streamIds = producers.Select(k => k.StreamId).ToArray(),
+                producerIds = producers.Select(k => k.ProducerId).ToArray(),
+            },
+            cancellationToken: cancellationToken));
 
     private sealed record GarbageRow(string ObjectKey, long ObjectSize, long StreamId);
 
