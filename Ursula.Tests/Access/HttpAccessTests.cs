@@ -271,6 +271,14 @@ public sealed class HttpAccessTests(AuthNodeFixture fixture) : IClassFixture<Aut
             File.SetLastWriteTimeUtc(fixture.KeyFile, DateTime.UtcNow.AddSeconds(2));
             await Task.Delay(TimeSpan.FromSeconds(3), Ct);
             Assert.Equal(HttpStatusCode.NotFound, (await newcomer.GetAsync("/tenant-a/x", Ct)).StatusCode);
+
+            // The console logger writes asynchronously: the line may arrive a moment after the answer.
+            var logged = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!fixture.Node.Output.Contains("could not be read", StringComparison.Ordinal) && DateTime.UtcNow < logged)
+            {
+                await Task.Delay(100, Ct);
+            }
+
             Assert.Contains("could not be read", fixture.Node.Output, StringComparison.Ordinal);
         }
         finally
