@@ -5,8 +5,6 @@
 // The access layer and the subscription API meet here: a regression in either refuses the flow.
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Ursula.Tests.Infrastructure;
 using Ursula.Tests.Subscriptions;
@@ -50,7 +48,7 @@ public sealed class SubscriptionAuthTests(WebhookAuthNodeFixture fixture) : ICla
         {
             foreach (var key in jwks.RootElement.GetProperty("keys").EnumerateArray())
             {
-                keys[key.GetProperty("kid").GetString()!] = FromBase64Url(key.GetProperty("x").GetString()!);
+                keys[key.GetProperty("kid").GetString()!] = System.Buffers.Text.Base64Url.DecodeFromChars(key.GetProperty("x").GetString()!);
             }
         }
 
@@ -169,21 +167,7 @@ public sealed class SubscriptionAuthTests(WebhookAuthNodeFixture fixture) : ICla
         return await receiver.Received.Reader.ReadAsync(timeout.Token);
     }
 
-    private static HttpRequestMessage Json(HttpMethod method, string path, string json, string? bearer = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        return request;
-    }
-
-    private static byte[] FromBase64Url(string text)
-    {
-        var b64 = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(b64 + new string('=', (4 - (b64.Length % 4)) % 4));
-    }
+    // The subscription tests' request builder, on this fixture's node.
+    private HttpRequestMessage Json(HttpMethod method, string path, string json, string? bearer = null) =>
+        SubscriptionClient.Json(method, new Uri(fixture.Node.BaseUrl, path), json, bearer);
 }
