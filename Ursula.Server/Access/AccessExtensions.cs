@@ -45,11 +45,6 @@ public static class AccessExtensions
         services.AddSingleton<IConfigureOptions<HostFilteringOptions>, HostFilterSetup>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitOptions>>((kestrel, limits) =>
             kestrel.Limits.MaxRequestHeadersTotalSize = limits.Value.MaxHeaderBytes);
-        services.AddRateLimiter(o =>
-        {
-            o.GlobalLimiter = RequestRates.Limiter();
-            o.OnRejected = RequestRates.OnRejectedAsync;
-        });
         return services;
     }
 
@@ -103,7 +98,7 @@ public static class AccessExtensions
 
         app.UseHostFiltering();
         app.UseMiddleware<AccessMiddleware>();
-        app.UseRateLimiter();
+        app.UseMiddleware<RequestRates>();
         return app;
     }
 }

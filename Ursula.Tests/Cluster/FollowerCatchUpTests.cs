@@ -14,6 +14,9 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
     /// </summary>
     protected override IReadOnlyList<string> ExtraNodeArguments => ["--wal-retain-bytes", "1048576"];
 
+    /// <summary>Through the test's proxies, so that the snapshot's transfer can be slowed enough for readiness to be watched.</summary>
+    protected override bool FaultyNetwork => true;
+
     [Fact]
     public async Task A_follower_that_fell_behind_the_truncated_log_catches_up_from_a_snapshot_and_converges()
     {
@@ -46,11 +49,19 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
         // Back on its old data directory: the follower must take the leader's snapshot, then the log after it.
         var outputBefore = Cluster[lagging].Output.Length;
         var target = (await Cluster.GetStatusAsync(leader, Ct)).AppliedIndex;
+        // Readiness, asked every 10 ms from before the restart until well after the catch-up: an
+        // orchestrator must see the node unready until it has caught up, and say why while it
+        // installs the leader's snapshot. The link from the leader is slowed (20 ms per 32 KiB) so
+        // that the install lasts seconds rather than the tens of milliseconds it takes on loopback.
+        Cluster.Network!.Slow(leader, lagging, TimeSpan.FromMilliseconds(20));
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var readiness = WatchReadinessAsync(Cluster.Urls[lagging], watching.Token);
         var restart = Stopwatch.StartNew();
         await Cluster.RestartAsync(lagging, Ct);
         var healthy = restart.Elapsed;
         await WaitUntilAsync(async () => (await Cluster.TryGetStatusAsync(lagging, Ct))?.AppliedIndex >= target, TimeSpan.FromSeconds(60), $"node {lagging} applied log index {target}");
         var caughtUp = restart.Elapsed;
+        Cluster.Network!.HealAll();
         Log($"catch-up: node {lagging} restarted, healthy after {healthy.TotalMilliseconds:F0} ms, at the leader's index {target} (from {behind}) after {caughtUp.TotalMilliseconds:F0} ms ({(caughtUp - healthy).TotalMilliseconds:F0} ms after it was healthy)");
 
         // The console logger writes asynchronously: give the line a moment to arrive.
@@ -65,6 +76,14 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
         }
 
         Log($"node {lagging}: {Output().Split('\n').First(line => line.Contains(SnapshotInstalled, StringComparison.Ordinal)).Trim()}");
+        await WaitUntilAsync(async () => (await ReadyStatusAsync(Cluster.Urls[lagging])) == 200, TimeSpan.FromSeconds(30), $"node {lagging} ready again");
+        await watching.CancelAsync();
+        var answers = await readiness;
+        Log($"readiness of node {lagging} during the catch-up: {string.Join(", ", answers.GroupBy(a => a).Select(g => $"{g.Count()} x {g.Key}"))}");
+        var installing = answers.FindIndex(a => a.StartsWith("503", StringComparison.Ordinal) && a.Contains("installing a snapshot", StringComparison.Ordinal));
+        Assert.True(installing >= 0, "readiness never said the node was installing a snapshot");
+        Assert.DoesNotContain(answers.Take(installing), a => a.StartsWith("200", StringComparison.Ordinal));
+        Assert.StartsWith("200", answers[^1], StringComparison.Ordinal);
         var converged = await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
         Log($"converged at log index {converged.Values.First().AppliedIndex}");
         var report = await AppendChecker.CheckAsync(load, Cluster.Urls, Ct);
@@ -77,6 +96,53 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
         after.Start();
         await WaitUntilAsync(() => after.AcknowledgedVia(lagging) >= 50, TimeSpan.FromSeconds(30), $"node {lagging} acknowledged appends");
         await StopLoadsAndCheckAsync([load, after]);
+    }
+
+    /// <summary>Polls /_ursula/health/ready until cancelled; returns every answer in order, changes only ("503 reason" or "200").</summary>
+    private static async Task<List<string>> WatchReadinessAsync(Uri node, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var answers = new List<string>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string answer;
+            try
+            {
+                using var response = await http.GetAsync(new Uri(node, "/_ursula/health/ready"), CancellationToken.None);
+                answer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}";
+            }
+            catch (HttpRequestException)
+            {
+                answer = "down";
+            }
+            catch (TaskCanceledException)
+            {
+                answer = "timeout";
+            }
+
+            if (answers.Count == 0 || answers[^1] != answer)
+            {
+                answers.Add(answer);
+            }
+
+            try
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return answers;
+    }
+
+    private static async Task<int> ReadyStatusAsync(Uri node)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.GetAsync(new Uri(node, "/_ursula/health/ready"));
+        return (int)response.StatusCode;
     }
 
     private static string Describe(long[] chunks) =>

@@ -1,7 +1,8 @@
 // Probes for orchestrators: /_ursula/health/live answers as long as the process serves HTTP;
 // /_ursula/health/ready answers 200 only while the node can serve writes and consistent reads: a
-// leader is known, PostgreSQL answers, the node is not catching up through a snapshot, and it is
-// not shutting down.
+// leader is known, PostgreSQL answers, the node is not catching up (through a snapshot, or
+// behind the leader's log: it passes the same read barrier as a consistent read), and it is not
+// shutting down.
 // /_ursula/health (NodeEndpoints) keeps its fuller report.
 using System.Text.Json.Serialization;
 using DotNext.Net.Cluster.Consensus.Raft;
@@ -13,6 +14,7 @@ namespace Ursula.Server.Hosting.Observability;
 public static class HealthEndpoints
 {
     private static readonly TimeSpan PostgresProbeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CatchUpProbeTimeout = TimeSpan.FromSeconds(1);
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
@@ -37,6 +39,10 @@ public static class HealthEndpoints
         {
             problems.Add("Catching up: installing a snapshot of the leader's state");
         }
+        else if (cluster.Leader is not null && !await CaughtUpAsync(cluster, cancellationToken))
+        {
+            problems.Add("Catching up: this node has not yet applied what the leader has committed");
+        }
 
         if (await PostgresProblemAsync(dataSource, cancellationToken) is { } postgres)
         {
@@ -50,6 +56,26 @@ public static class HealthEndpoints
 
         context.Response.Headers.RetryAfter = "1";
         return Results.Json(new ProbeReport("unavailable", problems), ObservabilityJsonContext.Default.ProbeReport, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>
+    /// The read barrier every consistent read passes: true once this node has applied all the
+    /// leader had committed when asked. A restarted follower is not ready while it replays or
+    /// awaits the leader's log (before a snapshot install even starts), only once it could answer.
+    /// </summary>
+    private static async Task<bool> CaughtUpAsync(IRaftCluster cluster, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(CatchUpProbeTimeout);
+        try
+        {
+            await cluster.ApplyReadBarrierAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private static async Task<string?> PostgresProblemAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

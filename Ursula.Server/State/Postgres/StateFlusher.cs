@@ -18,6 +18,12 @@ public sealed class StateFlusher(
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
+    // The longest an idle flusher sleeps without a pulse from apply (a snapshot install, which
+    // replaces the state without applying entries, is picked up within it).
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
+
+    private enum FlushResult { Idle, Written, Failed }
+
     // Changes taken from the catalog and not yet in PostgreSQL, and the state generation they
     // belong to (a snapshot install replaces the whole state, and with it everything pending).
     private ChangeBatch? pending;
@@ -28,19 +34,28 @@ public sealed class StateFlusher(
         var backoff = FirstBackoff;
         while (!stoppingToken.IsCancellationRequested)
         {
-            bool failed;
+            // Taken before looking at the catalog, so an apply that lands meanwhile is not missed.
+            var applied = catalog.AppliedSignal.NextPulse;
+            FlushResult result;
             await gate.Semaphore.WaitAsync(stoppingToken);
             try
             {
-                failed = !await TryFlushAsync(stoppingToken);
+                result = await TryFlushAsync(stoppingToken);
             }
             finally
             {
                 gate.Semaphore.Release();
             }
 
-            await Task.Delay(failed ? backoff : Interval, stoppingToken);
-            backoff = failed ? TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2)) : FirstBackoff;
+            if (result == FlushResult.Idle)
+            {
+                // Nothing to write: sleep until apply has something (an idle node does not wake
+                // 20 times a second for nothing), then gather for one interval as under load.
+                await applied.WaitAsync(IdleWait, stoppingToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
+            await Task.Delay(result == FlushResult.Failed ? backoff : Interval, stoppingToken);
+            backoff = result == FlushResult.Failed ? TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2)) : FirstBackoff;
         }
     }
 
@@ -54,7 +69,7 @@ public sealed class StateFlusher(
         try
         {
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await TryFlushAsync(limit.Token);
+            _ = await TryFlushAsync(limit.Token);
         }
         finally
         {
@@ -62,8 +77,8 @@ public sealed class StateFlusher(
         }
     }
 
-    /// <summary>Writes everything applied so far; false when PostgreSQL refused it (it stays pending). Call under the gate.</summary>
-    private async Task<bool> TryFlushAsync(CancellationToken cancellationToken)
+    /// <summary>Writes everything applied so far; Failed when PostgreSQL refused it (it stays pending). Call under the gate.</summary>
+    private async Task<FlushResult> TryFlushAsync(CancellationToken cancellationToken)
     {
         if (pending is not null && pendingInstalls != snapshots.Installs)
         {
@@ -77,7 +92,7 @@ public sealed class StateFlusher(
         if (batch.IsEmpty && batch.AppliedIndex <= snapshots.FlushedIndex)
         {
             pending = null;
-            return true;
+            return FlushResult.Idle;
         }
 
         var flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -90,12 +105,12 @@ public sealed class StateFlusher(
             health.ReportWriteFailed(e);
             Diagnostics.UrsulaMetrics.PostgresFlushFailures.Add(1);
             StorageLog.FlushFailed(logger, batch.AppliedIndex, batch.Records.Count, e.Message, e);
-            return false;
+            return FlushResult.Failed;
         }
         catch (OperationCanceledException)
         {
             // Stopping: the batch stays pending (and in the WAL).
-            return false;
+            return FlushResult.Failed;
         }
 
         pending = null;
@@ -103,6 +118,6 @@ public sealed class StateFlusher(
         health.ReportWriteSucceeded();
         snapshots.Advance(batch.AppliedIndex, batch.AppliedTerm);
         budget.MarkFlushed(batch.AppliedIndex);
-        return true;
+        return FlushResult.Written;
     }
 }
