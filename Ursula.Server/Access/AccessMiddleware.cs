@@ -21,6 +21,9 @@ internal sealed class AccessMiddleware(
 {
     public const string Realm = "ursula";
 
+    /// <summary>The challenge of a live read whose token expired while it waited (RFC 6750).</summary>
+    public static readonly string ExpiredChallenge = $"{BearerToken.Scheme} realm=\"{Realm}\", error=\"invalid_token\", error_description=\"The token has expired\"";
+
     private readonly LimitOptions limits = limitOptions.Value;
 
     public async Task InvokeAsync(HttpContext context)

@@ -93,8 +93,10 @@ public sealed partial class StreamEndpoints
 
     private async Task LongPollAsync(HttpContext context, StreamHandle handle, StreamMeta meta, long from, string cursor, ReadOffset requested)
     {
-        // A stopping node answers its waiting long-polls at once, as if they had timed out.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        // A stopping node answers its waiting long-polls at once, as if they had timed out; one
+        // whose bearer token expires while it waits is answered 401 then (the access step's token).
+        var expired = context.Features.Get<Access.AccessRequestFeature>()?.Expired ?? CancellationToken.None;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, expired);
         timeout.CancelAfter(options.LongPollTimeout);
         var at = new TailItem(TailItemKind.UpToDate, meta, from, null);
         try
@@ -113,6 +115,12 @@ public sealed partial class StreamEndpoints
                     break;
                 }
             }
+        }
+        catch (OperationCanceledException) when (expired.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers.WWWAuthenticate = Access.AccessMiddleware.ExpiredChallenge;
+            await Problem.WriteAsync(context, StatusCodes.Status401Unauthorized, "The bearer token expired while the long-poll waited; read again with a fresh token");
+            return;
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {

@@ -135,6 +135,26 @@ public sealed class SurfaceAccessTests(AuthNodeFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_waiting_long_poll_is_answered_401_when_its_token_expires()
+    {
+        using var adminAll = fixture.ClientWith(TestTokens.AdminAll);
+        var path = $"/tenant-a/{Guid.NewGuid():N}";
+        (await adminAll.CreateAsync(path, body: "before", cancellationToken: Ct)).EnsureSuccessStatusCode();
+        using var head = await adminAll.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), Ct);
+        var tail = head.Headers.GetValues("Stream-Next-Offset").Single();
+        // JWT expiry is in whole seconds: this one runs out 0.6 to 1.6 s from now, inside the first
+        // long-poll, which (this node's long-poll timeout is 2 s) would otherwise end 204 at 2 s.
+        using var reader = fixture.ClientWith(TestTokens.Jwt(["read:/tenant-a/**"], lifetime: TimeSpan.FromSeconds(1.6)));
+        var started = DateTime.UtcNow;
+        using var response = await reader.GetAsync($"{path}?offset={tail}&live=long-poll", Ct);
+        var lasted = DateTime.UtcNow - started;
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.InRange(lasted, TimeSpan.FromSeconds(0.3), TimeSpan.FromSeconds(1.95));
+        Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Contains("expired", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hub_subscription_ends_with_a_401_error_when_its_token_expires()
     {
         using var adminAll = fixture.ClientWith(TestTokens.AdminAll);
