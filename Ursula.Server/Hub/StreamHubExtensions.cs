@@ -21,7 +21,9 @@ public static class StreamHubExtensions
             .Validate(o => o.AllowedOrigins is ["*"] || !o.AllowedOrigins.Contains("*"), "Hub:AllowedOrigins is either [\"*\"] or a list of origins (empty: none)")
             .ValidateOnStart();
         services.TryAddSingleton<IStreamAccess, OpenStreamAccess>();
-        services.AddSignalR().AddMessagePackProtocol();
+        services.AddSignalR()
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new StreamItemJsonConverter()))
+            .AddMessagePackProtocol();
         services.AddOptions<HubOptions>().Configure<IOptions<StreamHubOptions>>((hub, ours) =>
         {
             hub.MaximumReceiveMessageSize = ours.Value.MaxMessageBytes;

@@ -15,6 +15,11 @@ if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
 }
 
 var verb = VerbCatalog.Find(args[0]);
+if (verb?.Name == "fanout")
+{
+    // Before the first socket exists: the runtime reads this once, when its socket engine starts.
+    FanoutCommand.UseInlineSocketCompletions();
+}
 if (verb is null)
 {
     Console.Error.WriteLine($"unknown verb '{args[0]}'");

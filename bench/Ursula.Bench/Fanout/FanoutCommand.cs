@@ -16,6 +16,23 @@ namespace Ursula.Bench.Fanout;
 /// </summary>
 public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
 {
+    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>
+    /// Runs socket completions on the runtime's socket event thread instead of queueing each to the
+    /// thread pool (unless the environment already says otherwise). A thousand subscribers receive
+    /// 50,000 small messages a second, each handled in a few microseconds without blocking, so the
+    /// hop per message is pure overhead (alternated runs: 36-41% of the machine with it, 35%
+    /// without). Must run before the process opens a socket.
+    /// </summary>
+    public static void UseInlineSocketCompletions()
+    {
+        if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletions, "1");
+        }
+    }
+
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var subscriberCount = args.Int("subscribers");
@@ -55,6 +72,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var streamUrl = BenchHttp.Join(args.String("url"), runId, "fanout");
         using var subscriberClient = BenchHttp.Create(subscriberCount + 16, Timeout.InfiniteTimeSpan);
         using var publisherClient = BenchHttp.Create(4, TimeSpan.FromSeconds(30));
+        using var hubInvoker = new HttpMessageInvoker(BenchHttp.CreateHandler(subscriberCount + 16));
         await StreamApi.CreateAsync(publisherClient, streamUrl, contentType, ct);
 
         var latency = LatencySummary.NewConcurrentHistogram();
@@ -63,7 +81,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var streamPath = new Uri(streamUrl).AbsolutePath;
         var subscribers = Enumerable.Range(0, subscriberCount)
             .Select(IFanoutSubscriber (_) => transport == "hub"
-                ? new HubSubscriber(hubUrl, streamPath, latency, errors)
+                ? new HubSubscriber(hubInvoker, hubUrl, streamPath, latency, errors)
                 : new SseSubscriber(subscriberClient, streamUrl, latency, errors))
             .ToArray();
         using var gate = new SemaphoreSlim(Math.Max(1, args.Int("connect-parallelism")));

@@ -10,7 +10,19 @@ public static class BenchHttp
 {
     public static HttpClient Create(int maxConnections, TimeSpan timeout)
     {
-        var handler = new SocketsHttpHandler
+        var client = new HttpClient(CreateHandler(maxConnections), disposeHandler: true)
+        {
+            Timeout = timeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : timeout,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        client.DefaultRequestHeaders.ExpectContinue = false;
+        return client;
+    }
+
+    /// <summary>The handler alone, e.g. for WebSocket connections (ClientWebSocket.ConnectAsync takes an invoker).</summary>
+    public static SocketsHttpHandler CreateHandler(int maxConnections) =>
+        new()
         {
             MaxConnectionsPerServer = Math.Max(1, maxConnections),
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -22,15 +34,6 @@ public static class BenchHttp
             UseProxy = false,
             Expect100ContinueTimeout = TimeSpan.Zero,
         };
-        var client = new HttpClient(handler, disposeHandler: true)
-        {
-            Timeout = timeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : timeout,
-            DefaultRequestVersion = HttpVersion.Version11,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        client.DefaultRequestHeaders.ExpectContinue = false;
-        return client;
-    }
 
     /// <summary>Joins a base URL and relative path segments with single slashes.</summary>
     public static string Join(string baseUrl, params string[] segments)
