@@ -59,6 +59,12 @@ public sealed class ArchiveReadCache
 
     internal bool TryGetDecoded(string key, int rowGroup, out DecodedRowGroup group) => decoded.TryGet((key, rowGroup), out group);
 
+    /// <summary>Whether the row group is decoded or being decoded (a read-ahead has nothing to do then).</summary>
+    internal bool HasOrDecodes(string key, int rowGroup) => decoded.Contains((key, rowGroup)) || decoding.ContainsKey((key, rowGroup));
+
+    /// <summary>The most bytes of decoded row groups kept.</summary>
+    internal long DecodedCapacityBytes => Options.DecodedCapacityBytes;
+
     internal void AddDecoded(string key, int rowGroup, DecodedRowGroup group) => decoded.Add((key, rowGroup), group, group.Bytes);
 
     /// <summary>

@@ -1,6 +1,7 @@
 // Decoding one row group: only the columns the record form needs are fetched and decoded (the
 // analyst-facing text and offset columns are skipped), and consecutive rows of one append (JSON
 // messages) are joined by commas again. The result goes into the decoded cache.
+using System.Runtime.InteropServices;
 using Ursula.Archive.Format;
 
 namespace Ursula.Archive.Reading;
@@ -25,7 +26,7 @@ public sealed partial class ArchiveReader
         var producerId = new string?[rows];
         var producerEpoch = new long?[rows];
         var producerSeq = new long?[rows];
-        var payload = new byte[]?[rows];
+        var payload = new ReadOnlyMemory<byte>[rows];
         await group.ReadAsync(ArchiveSchema.StreamId, ids.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.RecordStart, recordStarts.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.RecordEnd, recordEnds.AsMemory(), cancellationToken: cancellationToken);
@@ -34,7 +35,8 @@ public sealed partial class ArchiveReader
         await group.ReadAsync(ArchiveSchema.ProducerId, producerId.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.ProducerEpoch, producerEpoch.AsMemory(), cancellationToken: cancellationToken);
         await group.ReadAsync(ArchiveSchema.ProducerSeq, producerSeq.AsMemory(), cancellationToken: cancellationToken);
-        await group.ReadAsync(ArchiveSchema.Payload, payload.AsMemory(), cancellationToken: cancellationToken);
+        // Raw: Parquet.Net's byte[] overload copies every cell once more out of the cell it decoded.
+        await group.ReadRawAsync(ArchiveSchema.Payload, payload.AsMemory(), definitionLevels: null, repetitionLevels: null, cancellationToken);
 
         var streamIds = new List<long>();
         var records = new List<ArchiveRecord>();
@@ -67,20 +69,20 @@ public sealed partial class ArchiveReader
         return new DecodedRowGroup([.. streamIds], [.. records]);
     }
 
-    private static byte[] Join(byte[]?[] payload, int from, int to)
+    private static byte[] Join(ReadOnlyMemory<byte>[] payload, int from, int to)
     {
         if (to - from == 1)
         {
-            return payload[from] ?? [];
+            return WholeArray(payload[from]);
         }
 
         var length = to - from - 1;
         for (var i = from; i < to; i++)
         {
-            length += payload[i]?.Length ?? 0;
+            length += payload[i].Length;
         }
 
-        var joined = new byte[length];
+        var joined = GC.AllocateUninitializedArray<byte>(length);
         var at = 0;
         for (var i = from; i < to; i++)
         {
@@ -89,11 +91,16 @@ public sealed partial class ArchiveReader
                 joined[at++] = (byte)',';
             }
 
-            var cell = payload[i] ?? [];
-            cell.CopyTo(joined, at);
-            at += cell.Length;
+            payload[i].Span.CopyTo(joined.AsSpan(at));
+            at += payload[i].Length;
         }
 
         return joined;
     }
+
+    /// <summary>The cell as an array: the one it wraps when it wraps a whole one (Parquet.Net decodes each cell into its own), else a copy.</summary>
+    internal static byte[] WholeArray(ReadOnlyMemory<byte> cell) =>
+        MemoryMarshal.TryGetArray(cell, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : cell.ToArray();
 }

@@ -12,7 +12,7 @@ using Ursula.Archive.Storage;
 
 namespace Ursula.Archive.Reading;
 
-public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache cache)
+public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache cache) : IDisposable
 {
     // The columns DecodeAsync reads (ArchiveSchema.ReaderColumns less the int64 positions, which
     // the record form does not need): only their chunks are fetched.
@@ -40,19 +40,17 @@ public sealed partial class ArchiveReader(IObjectStore store, ArchiveReadCache c
     public ArchiveReadCache Cache => cache;
 
     /// <summary>Appends of the entry's stream overlapping [from, to), in order, up to about maxBytes of payload.</summary>
-    public async Task<IReadOnlyList<ArchiveRecord>> ReadAsync(ManifestEntry entry, long from, long to, long maxBytes, CancellationToken cancellationToken)
-    {
-        var records = new List<ArchiveRecord>();
-        await ReadIntoAsync(entry, from, to, maxBytes, records, cancellationToken);
-        return records;
-    }
+    public Task<IReadOnlyList<ArchiveRecord>> ReadAsync(ManifestEntry entry, long from, long to, long maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync([entry], from, to, maxBytes, cancellationToken);
 
     /// <summary>The same across consecutive entries of one stream (as ManifestIndex.Find returns them).</summary>
     public async Task<IReadOnlyList<ArchiveRecord>> ReadAsync(IReadOnlyList<ManifestEntry> entries, long from, long to, long maxBytes, CancellationToken cancellationToken)
     {
         var records = new List<ArchiveRecord>();
+        var overlapping = entries.Where(e => e.Overlaps(from, to)).OrderBy(e => e.Start).ToList();
+        ReadAhead(overlapping, from, to);
         long used = 0;
-        foreach (var entry in entries.Where(e => e.Overlaps(from, to)).OrderBy(e => e.Start))
+        foreach (var entry in overlapping)
         {
             used += await ReadIntoAsync(entry, Math.Max(from, records.Count > 0 ? records[^1].End : from), to, maxBytes - used, records, cancellationToken);
             if (used >= maxBytes)

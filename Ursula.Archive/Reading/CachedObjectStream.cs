@@ -3,6 +3,7 @@
 // blocks through the shared LRU cache. The reader prefetches the column chunks it is about to
 // decode, each run of missing blocks in one range read, so Parquet.Net's synchronous page-header
 // reads are served from memory; a synchronous miss still works, it just blocks on the store.
+using System.Buffers;
 using System.Buffers.Binary;
 using Ursula.Archive.Format;
 using Ursula.Archive.Storage;
@@ -209,21 +210,40 @@ internal sealed class CachedObjectStream : Stream
     private async Task FetchBlocksAsync(long first, long last)
     {
         var start = first * cache.BlockSize;
-        var end = Math.Min((last + 1) * cache.BlockSize, Length);
-        var bytes = new byte[end - start];
-        var read = await store.ReadAsync(key, start, bytes, cancellationToken);
-        if (read != bytes.Length)
+        var length = (int)(Math.Min((last + 1) * cache.BlockSize, Length) - start);
+        if (first == last)
         {
-            throw new ObjectStoreException(store.Description, key, $"returned {read} of {bytes.Length} bytes at {start} from", null);
+            // One block: read straight into the array the cache keeps.
+            var data = GC.AllocateUninitializedArray<byte>(length);
+            await ReadExactlyAsync(start, data);
+            Keep(first, data);
+            return;
         }
 
-        for (var block = first; block <= last; block++)
+        // A run: one range read into a pooled buffer, then each block into its own array (blocks
+        // are cached and evicted one by one, so none may keep the whole run alive).
+        var run = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            var offset = (int)((block - first) * cache.BlockSize);
-            var data = bytes.AsSpan(offset, (int)Math.Min(cache.BlockSize, bytes.Length - offset)).ToArray();
-            held[block] = data;
-            cache.AddBlock(key, block, data);
+            await ReadExactlyAsync(start, run.AsMemory(0, length));
+            for (var block = first; block <= last; block++)
+            {
+                var offset = (int)((block - first) * cache.BlockSize);
+                var data = GC.AllocateUninitializedArray<byte>(Math.Min(cache.BlockSize, length - offset));
+                run.AsSpan(offset, data.Length).CopyTo(data);
+                Keep(block, data);
+            }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(run);
+        }
+    }
+
+    private void Keep(long block, byte[] data)
+    {
+        held[block] = data;
+        cache.AddBlock(key, block, data);
     }
 
     private async Task LoadFooterAsync()

@@ -37,6 +37,15 @@ internal sealed class LruByteCache<TKey, TValue>(long capacityBytes)
         return false;
     }
 
+    /// <summary>Whether the key is cached, without counting as a use.</summary>
+    public bool Contains(TKey key)
+    {
+        lock (gate)
+        {
+            return map.ContainsKey(key);
+        }
+    }
+
     public void Add(TKey key, TValue value, long size)
     {
         if (size > capacityBytes)

@@ -27,6 +27,7 @@ public static partial class ServerHost
             {
                 CapacityBytes = archive.CacheBytes / 4,
                 DecodedCapacityBytes = archive.CacheBytes - (archive.CacheBytes / 4),
+                ReadAheadRowGroups = archive.ReadAheadRowGroups,
             });
         });
         services.AddSingleton(sp => new ArchiveReader(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<ArchiveReadCache>()));

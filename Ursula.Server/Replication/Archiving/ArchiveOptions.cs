@@ -63,6 +63,13 @@ public sealed class ArchiveOptions : IValidatableObject
     [Range(1L << 20, 1L << 40)]
     public long CacheBytes { get; set; } = 96L << 20;
 
+    /// <summary>
+    /// Row groups a read decodes ahead, in the background, after the first one it needs (0: none);
+    /// at most this many at once for the node, into the decoded part of the cache.
+    /// </summary>
+    [Range(0, Ursula.Archive.Reading.ArchiveCacheOptions.MaxReadAheadRowGroups)]
+    public int ReadAheadRowGroups { get; set; } = 2;
+
     /// <summary>How long an object replaced by compaction stays, for reads that started before.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DeleteGrace { get; set; } = TimeSpan.FromSeconds(60);
