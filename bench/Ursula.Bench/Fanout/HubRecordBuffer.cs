@@ -7,35 +7,18 @@ namespace Ursula.Bench.Fanout;
 /// </summary>
 public sealed class HubRecordBuffer(int initialSize = 16 * 1024)
 {
-    private byte[] _buffer = new byte[initialSize];
-    private int _start;
-    private int _end;
+    private readonly ReceiveBuffer _received = new(initialSize);
 
     /// <summary>Where the next receive goes: free space after the buffered bytes (grown when full).</summary>
-    public Memory<byte> GetReceiveMemory()
-    {
-        if (_start > 0)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
-
-        if (_end == _buffer.Length)
-        {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
-        }
-
-        return _buffer.AsMemory(_end);
-    }
+    public Memory<byte> GetReceiveMemory() => _received.GetReceiveMemory();
 
     /// <summary>Counts <paramref name="received"/> bytes written into the memory from <see cref="GetReceiveMemory"/>.</summary>
-    public void Advance(int received) => _end += received;
+    public void Advance(int received) => _received.Advance(received);
 
     /// <summary>The next complete record, without its separator; valid until the next GetReceiveMemory.</summary>
     public bool TryRead(out ReadOnlySpan<byte> record)
     {
-        var pending = _buffer.AsSpan(_start, _end - _start);
+        var pending = _received.Pending;
         var separator = pending.IndexOf(HubJsonProtocol.RecordSeparator);
         if (separator < 0)
         {
@@ -44,10 +27,10 @@ public sealed class HubRecordBuffer(int initialSize = 16 * 1024)
         }
 
         record = pending[..separator];
-        _start += separator + 1;
+        _received.Consume(separator + 1);
         return true;
     }
 
     /// <summary>Drops everything buffered (a new connection starts clean).</summary>
-    public void Reset() => _start = _end = 0;
+    public void Reset() => _received.Reset();
 }

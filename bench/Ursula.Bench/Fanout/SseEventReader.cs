@@ -12,9 +12,7 @@ namespace Ursula.Bench.Fanout;
 /// </summary>
 public sealed class SseEventReader(Stream stream, int bufferSize = 16 * 1024)
 {
-    private byte[] _buffer = new byte[bufferSize];
-    private int _start;
-    private int _end;
+    private readonly ReceiveBuffer _received = new(bufferSize);
     private byte[] _data = new byte[1024];
     private int _dataLength;
     private bool _hasData;
@@ -36,25 +34,13 @@ public sealed class SseEventReader(Stream stream, int bufferSize = 16 * 1024)
                 return true;
             }
 
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct);
+            var read = await stream.ReadAsync(_received.GetReceiveMemory(), ct);
             if (read == 0)
             {
                 return false;
             }
 
-            _end += read;
+            _received.Advance(read);
         }
     }
 
@@ -86,7 +72,7 @@ public sealed class SseEventReader(Stream stream, int bufferSize = 16 * 1024)
     {
         while (true)
         {
-            var pending = _buffer.AsSpan(_start, _end - _start);
+            var pending = _received.Pending;
             var newline = pending.IndexOf((byte)'\n');
             if (newline < 0)
             {
@@ -94,7 +80,7 @@ public sealed class SseEventReader(Stream stream, int bufferSize = 16 * 1024)
             }
 
             var line = pending[..newline];
-            _start += newline + 1;
+            _received.Consume(newline + 1);
             if (!line.IsEmpty && line[^1] == (byte)'\r')
             {
                 line = line[..^1];
