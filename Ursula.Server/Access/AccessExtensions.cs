@@ -10,6 +10,8 @@ using Microsoft.Extensions.Options;
 using Ursula.Server.Hosting;
 using Ursula.Server.Hub;
 
+using Ursula.Server.Hosting.Security;
+
 namespace Ursula.Server.Access;
 
 public static class AccessExtensions
@@ -30,7 +32,7 @@ public static class AccessExtensions
         var access = configuration.GetSection(AccessOptions.Section).Get<AccessOptions>() ?? new AccessOptions();
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token", o => o.ForwardDefaultSelector = context =>
-                access.JwtEnabled && (!access.KeysEnabled || BearerToken.From(context.Request) is { } token && BearerToken.LooksLikeJwt(token))
+                access.JwtEnabled && !ClusterEndpoints.IsClusterEndpoint(context.Request.Path) && (!access.KeysEnabled || BearerToken.From(context.Request) is { } token && BearerToken.LooksLikeJwt(token))
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null)

@@ -7,6 +7,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Ursula.Server.Hosting.Security;
 
 namespace Ursula.Server.Access;
 
@@ -23,7 +24,9 @@ internal sealed class ApiKeyHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (BearerToken.From(Request) is not { } token)
+        // The cluster endpoints take the cluster secret (ClusterAuthMiddleware), never a client
+        // token: judging their bearer as an API key would only fail and log, on every Raft message.
+        if (ClusterEndpoints.IsClusterEndpoint(Request.Path) || BearerToken.From(Request) is not { } token)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }

@@ -37,11 +37,25 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
         load.PayloadBytes = 16 * 1024;
         var bytesBefore = load.AcknowledgedBytes;
         var writing = Stopwatch.StartNew();
-        await WaitUntilAsync(
-            async () => load.AcknowledgedBytes - bytesBefore >= Volume
-                && (await Cluster.TryGetStatusAsync(leader, Ct))?.DurableIndex > behind + 100
-                && !DataChunks(leader).Intersect(walBefore).Any(),
-            TimeSpan.FromSeconds(60), "the leader made 4 MiB durable past the dead follower's position and dropped the WAL chunks it had then");
+        var seen = "nothing yet";
+        try
+        {
+            await WaitUntilAsync(
+                async () =>
+                {
+                    var appended = load.AcknowledgedBytes - bytesBefore;
+                    var durable = (await Cluster.TryGetStatusAsync(leader, Ct))?.DurableIndex;
+                    var chunks = DataChunks(leader);
+                    seen = $"{appended / 1024} KiB appended, leader durable at {durable} (killed at <= {behind}), WAL data chunks at the kill {Describe(walBefore)}, now {Describe(chunks)}";
+                    return appended >= Volume && durable > behind + 100 && !chunks.Intersect(walBefore).Any();
+                },
+                TimeSpan.FromSeconds(60), "the leader made 4 MiB durable past the dead follower's position and dropped the WAL chunks it had then");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Last seen: {seen}.", e);
+        }
+
         var ahead = await Cluster.GetStatusAsync(leader, Ct);
         Log($"follower node {lagging} killed at log index <= {behind}; {(load.AcknowledgedBytes - bytesBefore) / 1024} KiB appended in {writing.Elapsed.TotalSeconds:F1} s; leader durable at {ahead.DurableIndex}; leader WAL data chunks at the kill: {Describe(walBefore)}, now: {Describe(DataChunks(leader))}");
         await load.StopAsync(TimeSpan.FromSeconds(45));

@@ -24,10 +24,15 @@ public sealed partial class PostgresSnapshots
         try
         {
             await ExportTablesAsync(writer, token);
+
+            // Pinned only after a transfer that went through: a follower that took it continues from
+            // the entry after it. A failed one (the member died, or a proxy in front of a dead node
+            // accepted and reset the connection) pins nothing, or retries every few hundred
+            // milliseconds would keep the snapshot index, and with it the WAL, from ever moving on.
+            Volatile.Write(ref exportPinnedUntil, Stopwatch.GetTimestamp() + (long)(ExportGrace.TotalSeconds * Stopwatch.Frequency));
         }
         finally
         {
-            Volatile.Write(ref exportPinnedUntil, Stopwatch.GetTimestamp() + (long)(ExportGrace.TotalSeconds * Stopwatch.Frequency));
             Interlocked.Decrement(ref exports);
         }
     }
