@@ -39,6 +39,7 @@ public static class VerbCatalog
             new("transport", "sse", "sse (GET ?live=sse) or hub (Ursula's SignalR hub at /_ursula/hub: Subscribe over a WebSocket, JSON protocol)"),
             new("rate", "50", "appends/s of the single writer"),
             new("duration", "10s", "how long the writer publishes"),
+            new("warmup", "2s", "publishing at the same rate before the measured window (the server's and the subscribers' first deliveries): delivered and checked, not timed"),
             new("payload", "64", "payload size (>= 35 bytes, 37 for JSON): 't=<ticks> s=<seq> ' plus padding"),
             new("content-type", "text/plain", "stream content type (text/plain or application/json keep SSE data unencoded)"),
             new("max-in-flight", "16", "max outstanding appends of the writer (1 = strictly sequential)"),

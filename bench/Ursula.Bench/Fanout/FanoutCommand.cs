@@ -38,6 +38,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var subscriberCount = args.Int("subscribers");
         var rate = args.Double("rate");
         var duration = args.Duration("duration");
+        var warmup = args.Duration("warmup");
         var payloadSize = checked((int)args.Size("payload"));
         var contentType = args.String("content-type");
         var json = contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
@@ -50,6 +51,11 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         if (subscriberCount < 1 || rate <= 0 || duration <= TimeSpan.Zero)
         {
             throw new UsageException("subscribers, rate and duration must be positive");
+        }
+
+        if (warmup < TimeSpan.Zero)
+        {
+            throw new UsageException("--warmup must not be negative");
         }
 
         if (payloadSize < TimestampPayload.MinimumSize(json))
@@ -79,10 +85,11 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var errors = new Tally();
         var hubUrl = new Uri(new Uri(args.String("url")), "/_ursula/hub");
         var streamPath = new Uri(streamUrl).AbsolutePath;
+        var firstMeasured = FanoutPublisher.FirstMeasuredOf(rate, warmup);
         var subscribers = Enumerable.Range(0, subscriberCount)
             .Select(IFanoutSubscriber (_) => transport == "hub"
-                ? new HubSubscriber(hubInvoker, hubUrl, streamPath, latency, errors)
-                : new SseSubscriber(subscriberClient, streamUrl, latency, errors))
+                ? new HubSubscriber(hubInvoker, hubUrl, streamPath, latency, firstMeasured, errors)
+                : new SseSubscriber(subscriberClient, streamUrl, latency, firstMeasured, errors))
             .ToArray();
         using var gate = new SemaphoreSlim(Math.Max(1, args.Int("connect-parallelism")));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -97,7 +104,12 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
         var publisher = new FanoutPublisher(publisherClient, streamUrl, contentType, payloadSize);
         var cpu = new SelfCpu();
         cpu.Start();
-        await publisher.RunAsync(rate, duration, args.Int("max-in-flight"), ct);
+        if (warmup > TimeSpan.Zero)
+        {
+            log.WriteLine($"fanout: {warmup.TotalSeconds:0.#}s of warm-up at {rate:0.#} appends/s first (sequences below {firstMeasured}: delivered and checked, not timed)");
+        }
+
+        await publisher.RunAsync(rate, warmup, duration, args.Int("max-in-flight"), ct);
         cpu.Stop();
         var drainSeconds = await DrainAsync(subscribers, publisher.Acknowledged, args.Duration("drain"), ct);
         await stop.CancelAsync();
@@ -157,7 +169,7 @@ public sealed class FanoutCommand(ParsedArgs args, TextWriter log)
 
         log.WriteLine($"published: {publisher.Attempted} in {publisher.Duration.TotalSeconds:0.##}s ({publishRate:0.0}/s, "
             + $"last ack after {publisher.ElapsedSeconds:0.00}s), "
-            + $"acknowledged {expected}; statuses {publisher.Statuses}; errors {publisher.Exceptions}; "
+            + $"acknowledged {expected} (warm-up included); statuses {publisher.Statuses}; errors {publisher.Exceptions}; "
             + $"sends delayed by the in-flight limit: {publisher.Throttled}");
         log.WriteLine($"append latency (writer): {append}");
         log.WriteLine($"delivery latency (publish -> subscriber): {delivery}");

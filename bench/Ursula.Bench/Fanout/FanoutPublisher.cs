@@ -11,7 +11,8 @@ namespace Ursula.Bench.Fanout;
 /// timeline) until the duration ends. Appends are sent open-loop with up to maxInFlight requests
 /// outstanding, so a slow append does not silently lower the publish rate; if the limit is reached
 /// the writer waits, and the achieved rate (reported) drops below the target; nothing is sent
-/// after the duration ends. The timestamp in the
+/// after the duration ends. A warm-up window at the same rate may come first (its records carry the
+/// sequences below FirstMeasured and count toward delivery, not toward latency). The timestamp in the
 /// payload is taken immediately before each POST is sent.
 /// </summary>
 public sealed class FanoutPublisher(HttpClient client, string streamUrl, string contentType, int payloadSize)
@@ -24,7 +25,7 @@ public sealed class FanoutPublisher(HttpClient client, string streamUrl, string 
 
     public long Attempted { get; private set; }
 
-    /// <summary>Time from the first send until the last response arrived.</summary>
+    /// <summary>Time from the start of the measured window until the last response arrived.</summary>
     public double ElapsedSeconds { get; private set; }
 
     /// <summary>The publishing window; the achieved rate is Attempted / Duration.</summary>
@@ -39,15 +40,26 @@ public sealed class FanoutPublisher(HttpClient client, string streamUrl, string 
 
     public Tally Exceptions { get; } = new();
 
-    public async Task RunAsync(double rate, TimeSpan duration, int maxInFlight, CancellationToken ct)
+    /// <summary>
+    /// The first sequence of the measured window: those before it were published during the warm-up,
+    /// are delivered and checked like the others, and are left out of every latency and rate figure.
+    /// </summary>
+    public long FirstMeasured { get; private set; }
+
+    /// <summary>The sequence number due first after <paramref name="warmup"/> at <paramref name="rate"/> appends/s.</summary>
+    public static long FirstMeasuredOf(double rate, TimeSpan warmup) => (long)Math.Ceiling(warmup.TotalSeconds * rate);
+
+    public async Task RunAsync(double rate, TimeSpan warmup, TimeSpan duration, int maxInFlight, CancellationToken ct)
     {
         Duration = duration;
+        FirstMeasured = FirstMeasuredOf(rate, warmup);
         var json = contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
         var interval = Stopwatch.Frequency / rate;
         using var slots = new SemaphoreSlim(Math.Max(1, maxInFlight));
         var pending = new List<Task>();
         var start = Stopwatch.GetTimestamp();
-        var end = start + RunClock.ToTicks(duration);
+        var measuredStart = start + (long)(FirstMeasured * interval);
+        var end = measuredStart + RunClock.ToTicks(duration);
         for (long sequence = 0; ; sequence++)
         {
             var due = start + (long)(sequence * interval);
@@ -71,12 +83,16 @@ public sealed class FanoutPublisher(HttpClient client, string streamUrl, string 
             var payload = new byte[payloadSize];
             var sentAt = Stopwatch.GetTimestamp();
             TimestampPayload.Write(payload, sequence, sentAt, json);
-            Attempted++;
+            if (sequence >= FirstMeasured)
+            {
+                Attempted++;
+            }
+
             pending.Add(SendAsync(payload, sequence, sentAt, slots, ct));
         }
 
         await Task.WhenAll(pending);
-        ElapsedSeconds = RunClock.Seconds(Stopwatch.GetTimestamp() - start);
+        ElapsedSeconds = RunClock.Seconds(Stopwatch.GetTimestamp() - measuredStart);
     }
 
     private async Task SendAsync(byte[] payload, long sequence, long sentAt, SemaphoreSlim slots, CancellationToken ct)
@@ -91,7 +107,11 @@ public sealed class FanoutPublisher(HttpClient client, string streamUrl, string 
             {
                 lock (_gate)
                 {
-                    LatencySummary.Record(AppendLatency, elapsed);
+                    if (sequence >= FirstMeasured)
+                    {
+                        LatencySummary.Record(AppendLatency, elapsed);
+                    }
+
                     _acknowledged.Add(sequence);
                 }
             }

@@ -16,7 +16,7 @@ namespace Ursula.Bench.Fanout;
 /// subscription ends before the stream closes it subscribes again from the last nextOffset it
 /// received; when the connection ends it reconnects first.
 /// </summary>
-public sealed class HubSubscriber(HttpMessageInvoker invoker, Uri hubUrl, string path, HistogramBase latency, Tally errors) : IFanoutSubscriber
+public sealed class HubSubscriber(HttpMessageInvoker invoker, Uri hubUrl, string path, HistogramBase latency, long firstMeasured, Tally errors) : IFanoutSubscriber
 {
     /// <summary>The client's pings, well inside the server's 30 s client timeout (the server pings only an idle connection).</summary>
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
@@ -213,7 +213,7 @@ public sealed class HubSubscriber(HttpMessageInvoker invoker, Uri hubUrl, string
             var position = 0;
             while (TimestampPayload.TryReadNext(item.Data, ref position, out var sequence, out var sentAt))
             {
-                if (Received.Add(sequence))
+                if (Received.Add(sequence) && sequence >= firstMeasured)
                 {
                     LatencySummary.Record(latency, now - sentAt);
                 }

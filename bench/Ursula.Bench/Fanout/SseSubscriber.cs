@@ -13,7 +13,7 @@ namespace Ursula.Bench.Fanout;
 /// control events, and reconnects from that offset if the server ends the response (servers close
 /// SSE connections periodically) unless the stream was closed.
 /// </summary>
-public sealed class SseSubscriber(HttpClient client, string streamUrl, HistogramBase latency, Tally errors) : IFanoutSubscriber
+public sealed class SseSubscriber(HttpClient client, string streamUrl, HistogramBase latency, long firstMeasured, Tally errors) : IFanoutSubscriber
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _offset = new byte[256];
@@ -112,7 +112,7 @@ public sealed class SseSubscriber(HttpClient client, string streamUrl, Histogram
         var position = 0;
         while (TimestampPayload.TryReadNext(data, ref position, out var sequence, out var sentAt))
         {
-            if (Received.Add(sequence))
+            if (Received.Add(sequence) && sequence >= firstMeasured)
             {
                 LatencySummary.Record(latency, now - sentAt);
             }
