@@ -8,9 +8,8 @@ using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Ursula.Server.Hosting;
-using Ursula.Server.Hub;
-
 using Ursula.Server.Hosting.Security;
+using Ursula.Server.Hub;
 
 namespace Ursula.Server.Access;
 
