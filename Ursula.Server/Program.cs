@@ -2,6 +2,7 @@
 using Ursula.Server.Hosting;
 using Ursula.Server.Hosting.Cli;
 
+RuntimeTuning.Apply();
 try
 {
     var parsed = CommandLine.Parse(args);

@@ -18,10 +18,10 @@ public sealed class StreamHandle(StreamMeta meta, long hotStart)
 
     public StreamSignal Signal { get; } = new();
 
-    /// <summary>The last live read of this stream, shared by the tail readers at the same position.</summary>
+    /// <summary>The last live reads of this stream, shared by the tail readers at the same position.</summary>
     public Reading.SharedFrameCache<Reading.ReadSlice> Slices { get; } = new();
 
-    /// <summary>The last live SSE frame encoded for this stream, shared by its SSE subscribers.</summary>
+    /// <summary>The last live SSE frames encoded for this stream, shared by its SSE subscribers.</summary>
     public Reading.SharedFrameCache<byte[]> SseFrames { get; } = new();
 
     public Dictionary<string, ProducerState> Producers { get; } = new(StringComparer.Ordinal);

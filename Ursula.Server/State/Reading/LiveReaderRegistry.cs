@@ -1,7 +1,7 @@
 // The streams that have ticked live readers (SSE, hub) attached right now, so that the once-a-second
 // ticker visits only those instead of every stream of the node: with 100,000 idle streams and a
 // handful of readers it wakes a handful. When a stream's last live reader leaves, its shared SSE
-// frame is dropped (and its bytes given back to the hot-tail budget), so idle streams keep none.
+// frames are dropped (and their bytes given back to the hot-tail budget), so idle streams keep none.
 using System.Collections.Concurrent;
 
 namespace Ursula.Server.State.Reading;
@@ -28,10 +28,16 @@ public sealed class LiveReaderRegistry(HotTailBudget budget)
         {
             if (n > 1 ? readers.TryUpdate(handle, n - 1, n) : readers.TryRemove(new KeyValuePair<StreamHandle, int>(handle, n)))
             {
-                if (n <= 1 && handle.SseFrames.Clear() is { } frame)
+                if (n <= 1)
                 {
-                    // No live reader left: the stream's shared SSE frame goes, and its bytes back to the budget.
-                    budget.ReleaseSharedFrame(frame.Length);
+                    // No live reader left: the stream's shared SSE frames go, and their bytes back
+                    // to the budget; so do its shared reads.
+                    foreach (var frame in handle.SseFrames.Clear())
+                    {
+                        budget.ReleaseSharedFrame(frame.Length);
+                    }
+
+                    handle.Slices.Clear();
                 }
 
                 return;
