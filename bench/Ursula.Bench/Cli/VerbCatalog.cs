@@ -100,7 +100,7 @@ public static class VerbCatalog
         [
             new("repo", "", "repository root (default: found upwards from the current directory)"),
             new("systems", "ursula-single,ursula-cluster3,ref-memory,ref-file", "systems to compare, in the order of the first round"),
-            new("workloads", "all", "workloads to run, comma-separated: append-peak, append-half-peak, sse-fanout, hot-catchup, cold-catchup-fs, cold-catchup-s3, memory; families catchup (hot + both cold), cold-catchup, append; 'all' = every one"),
+            new("workloads", "all", "workloads to run, comma-separated: append-peak, append-half-peak, sse-fanout, hub-fanout (Ursula only), hot-catchup, cold-catchup-fs, cold-catchup-s3, memory; families catchup (hot + both cold), cold-catchup, append; 'all' = every one"),
             new("rounds", "2", "rounds; each starts every system afresh, alternating the order"),
             new("warmup", "5s", "unmeasured wrk appends after each start, before any workload"),
             new("append-warmup", "2s", "unmeasured load right before each measured append run"),
