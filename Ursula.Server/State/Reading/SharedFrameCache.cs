@@ -22,15 +22,8 @@ public sealed class SharedFrameCache<T>
     {
         lock (gate)
         {
-            for (var i = 0; i < count; i++)
-            {
-                if (entries![i].Key == key)
-                {
-                    return entries[i].Value;
-                }
-            }
-
-            return null;
+            var slot = IndexOf(key);
+            return slot < 0 ? null : entries![slot].Value;
         }
     }
 
@@ -46,16 +39,7 @@ public sealed class SharedFrameCache<T>
         lock (gate)
         {
             entries ??= new (FrameKey, T)[Capacity];
-            var slot = -1;
-            for (var i = 0; i < count; i++)
-            {
-                if (entries[i].Key == key)
-                {
-                    slot = i;
-                    break;
-                }
-            }
-
+            var slot = IndexOf(key);
             if (slot < 0 && count < Capacity)
             {
                 replaced = null;
@@ -94,6 +78,11 @@ public sealed class SharedFrameCache<T>
     {
         lock (gate)
         {
+            if (count == 0)
+            {
+                return [];
+            }
+
             var values = new T[count];
             for (var i = 0; i < count; i++)
             {
@@ -104,6 +93,20 @@ public sealed class SharedFrameCache<T>
             entries = null;
             return values;
         }
+    }
+
+    /// <summary>Where <paramref name="key"/> is kept, or -1; called under the gate.</summary>
+    private int IndexOf(FrameKey key)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (entries![i].Key == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }
 
