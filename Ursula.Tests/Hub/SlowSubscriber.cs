@@ -1,7 +1,7 @@
 // A slow hub subscriber: a raw WebSocket speaking the SignalR JSON protocol that subscribes and
 // then takes only 64 KiB every 50 ms (about 1.3 MB/s) from its socket until told to read at full speed, so the
 // server's writes to it back up into the kernel's buffers and then into the server. (A client that
-// takes nothing at all for longer than the transport's send timeout, 10 s, is disconnected
+// takes nothing at all for longer than the hub's send timeout (Hub:SendTimeout, 60 s) is disconnected
 // instead, and resumes from its last nextOffset like any reconnecting client.) It sends pings so
 // that the server does not take it for dead.
 using System.Net.WebSockets;
@@ -99,12 +99,16 @@ public sealed class SlowSubscriber : IAsyncDisposable
 
     private async Task TrickleAsync()
     {
+        // Only the pause between reads is cancelled: cancelling a pending WebSocket receive aborts
+        // the socket, and a receive is pending whenever the subscriber has caught up with the
+        // writes. A receive in flight when the trickle stops ends with the next message (data, or
+        // the server's keep-alive ping within 15 s).
         try
         {
             while (!trickle.IsCancellationRequested)
             {
                 await Task.Delay(50, trickle.Token);
-                await ReceiveAsync(64 * 1024, trickle.Token);
+                await ReceiveAsync(64 * 1024, CancellationToken.None);
             }
         }
         catch (OperationCanceledException)
