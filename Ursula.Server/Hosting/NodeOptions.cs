@@ -41,6 +41,15 @@ public sealed class NodeOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RaftMessageTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long an append or heartbeat waits for a peer that stopped reading it but still answers a
+    /// liveness probe (GET /_ursula/health/live): such a peer is busy, not gone, and failing the
+    /// message would only resend it. A leader steps down when its messages to a majority fail in one
+    /// round.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan RaftBusyPeerLimit { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long sending a snapshot (a follower's whole state) to a follower may take.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SnapshotTransferTimeout { get; set; } = TimeSpan.FromMinutes(10);

@@ -8,6 +8,9 @@
 //  - appends and heartbeats fail once the peer has neither read request bytes nor answered for
 //    RaftMessageTimeout, plus the time a slow disk takes to flush what it read (a follower answers
 //    only once its WAL is flushed), so a large append to a live peer may take as long as it needs;
+//    and then only if the peer does not answer a liveness probe either: a follower that is busy
+//    (flushing, applying, short of CPU) is waited for up to RaftBusyPeerLimit, since a leader whose
+//    messages to a majority all fail in one round steps down;
 //  - a snapshot transfer (a follower's whole state, installed before the answer) gets SnapshotTransferTimeout.
 // With --source-address, connections to other members are made from that local address; with
 // --tls-ca, members' certificates are checked against those authorities too (ClusterTrust).
@@ -21,6 +24,7 @@ namespace Ursula.Server.Hosting.Security;
 public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptions> node, ClusterTrust? trust = null) : IHttpMessageHandlerFactory
 {
     private const string RaftMessageTypeHeader = "X-Raft-Message-Type";
+    private const string LivePath = Streams.StreamPath.ReservedPrefix + "/health/live";
 
     public HttpMessageHandler CreateHandler(string name)
     {
@@ -86,14 +90,24 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
             var sending = base.SendAsync(request, limit.Token);
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 while (true)
                 {
                     // Only appends report progress; for the other kinds this is the time since the start.
                     var left = timeout + progress.FlushAllowance - progress.SinceLast;
                     if (left <= TimeSpan.Zero)
                     {
-                        await limit.CancelAsync();
-                        return await sending;
+                        // A peer that answers a liveness probe is working, not frozen or cut off:
+                        // its answer counts as progress, up to RaftBusyPeerLimit in all.
+                        if (!onProgress || Stopwatch.GetElapsedTime(started) >= node.RaftBusyPeerLimit
+                            || !await IsAliveAsync(request.RequestUri, cancellationToken))
+                        {
+                            await limit.CancelAsync();
+                            return await sending;
+                        }
+
+                        progress.Report();
+                        continue;
                     }
 
                     try
@@ -113,6 +127,32 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
                     $"Raft {type} to {request.RequestUri?.Authority} got no answer{(onProgress ? " and read nothing more" : string.Empty)} within {timeout.TotalMilliseconds} ms",
                     e,
                     HttpStatusCode.RequestTimeout);
+            }
+        }
+
+        /// <summary>
+        /// Whether the member at <paramref name="raft"/> answers GET /_ursula/health/live (any status)
+        /// within RaftMessageTimeout. A frozen process (SIGSTOP) accepts the connection and never
+        /// answers; a cut link does not connect.
+        /// </summary>
+        private async Task<bool> IsAliveAsync(Uri? raft, CancellationToken cancellationToken)
+        {
+            if (raft is null)
+            {
+                return false;
+            }
+
+            using var probe = new HttpRequestMessage(HttpMethod.Get, new Uri(raft, LivePath));
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(node.RaftMessageTimeout);
+            try
+            {
+                using var answer = await base.SendAsync(probe, limit.Token);
+                return true;
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return false;
             }
         }
     }
