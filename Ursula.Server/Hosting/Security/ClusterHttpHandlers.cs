@@ -87,10 +87,10 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
             }
 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var started = Stopwatch.GetTimestamp();
             var sending = base.SendAsync(request, limit.Token);
             try
             {
-                var started = Stopwatch.GetTimestamp();
                 while (true)
                 {
                     // Only appends report progress; for the other kinds this is the time since the start.
@@ -124,7 +124,7 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
             {
                 // DotNext reads a failed request without a response as "member unavailable".
                 throw new HttpRequestException(
-                    $"Raft {type} to {request.RequestUri?.Authority} got no answer{(onProgress ? " and read nothing more" : string.Empty)} within {timeout.TotalMilliseconds} ms",
+                    $"Raft {type} to {request.RequestUri?.Authority} got no answer in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms{(onProgress ? $" (it read nothing more for {timeout.TotalMilliseconds} ms and answered no liveness probe, or stayed busy past RaftBusyPeerLimit)" : string.Empty)}",
                     e,
                     HttpStatusCode.RequestTimeout);
             }
