@@ -57,7 +57,11 @@ public sealed class BusyFollowerTests(ClusterPostgres postgres) : FsyncGatedClus
 
         var after = await Cluster.GetStatusAsync(leader, Ct);
         Assert.True(after.IsLeader && after.Term == term, $"Node {leader} led in term {term} before the hold and reports {after} after it.");
+        // Read back from storage: every node restarted, nothing served from memory.
         await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(30), Ct);
+        Cluster.KillAll();
+        await Task.WhenAll(Enumerable.Range(0, TestCluster.Size).Select(i => Cluster.RestartAsync(i, Ct)));
+        await Cluster.WaitForConvergenceAsync(TimeSpan.FromSeconds(60), Ct);
         foreach (var url in Cluster.Urls)
         {
             Assert.Equal("start;held;", Encoding.UTF8.GetString(await AppendChecker.ReadAllAsync(client, new Uri(url, "/busy/s"), Ct)));
