@@ -18,7 +18,16 @@ public sealed class MetricsTests(SingleNodeFixture fixture) : IClassFixture<Sing
         await load.CreateStreamsAsync(ct);
         load.Start();
         await load.WaitForAcknowledgedAsync(200, TimeSpan.FromSeconds(30), ct);
+        // PostgreSQL is written behind the WAL, every 50 ms or so: 200 appends can be acknowledged
+        // before the first batch is in (CI once scraped 285 ms into the load). Scrape until a flush
+        // has been recorded, for 15 s at most; a flusher that never writes still fails below.
         var during = await ScrapeAsync(ct);
+        var flushWait = System.Diagnostics.Stopwatch.StartNew();
+        while (during.Sum("ursula_postgres_flush_duration_seconds_count") == 0 && flushWait.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(100, ct);
+            during = await ScrapeAsync(ct);
+        }
         await load.StopAsync(TimeSpan.FromSeconds(30));
 
         var appends = during.Sum("ursula_requests_total", l => l["route"] == "append" && l["status"].StartsWith('2'));
@@ -26,7 +35,7 @@ public sealed class MetricsTests(SingleNodeFixture fixture) : IClassFixture<Sing
         Assert.True(during.Sum("ursula_append_duration_seconds_count") >= 200);
         Assert.True(during.Sum("ursula_http_request_bytes_total", l => l["route"] == "append") > 0);
         Assert.True(during.Sum("ursula_group_commit_commands_count") > 0);
-        Assert.True(during.Sum("ursula_postgres_flush_duration_seconds_count") > 0);
+        Assert.True(during.Sum("ursula_postgres_flush_duration_seconds_count") > 0, $"no PostgreSQL flush recorded within {flushWait.Elapsed.TotalSeconds:F1} s of load");
         Assert.Equal(1, during.Single("ursula_raft_role", l => l["role"] == "leader").Value);
         Assert.Equal(0, during.Single("ursula_raft_role", l => l["role"] == "follower").Value);
         Assert.Equal(1, during.Single("ursula_raft_leader_known").Value);
