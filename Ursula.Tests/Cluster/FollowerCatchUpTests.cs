@@ -34,6 +34,7 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
 
         // Big appends fill the 64 KiB WAL chunks quickly; once PostgreSQL holds them the leader drops
         // the chunks, so the dead follower's next entry exists nowhere but in the leader's tables.
+        var smallPayload = load.PayloadBytes;
         load.PayloadBytes = 16 * 1024;
         var bytesBefore = load.AcknowledgedBytes;
         var writing = Stopwatch.StartNew();
@@ -44,6 +45,14 @@ public sealed class FollowerCatchUpTests(ClusterPostgres postgres) : ClusterTest
                 async () =>
                 {
                     var appended = load.AcknowledgedBytes - bytesBefore;
+                    if (appended >= Volume)
+                    {
+                        // Enough volume: small appends from here on. Where the leader took long to drop
+                        // its old WAL chunks (33 s once in CI), 16 KiB appends kept coming all that time
+                        // and made a 175 MB snapshot, far more than the slowed link carries in the 60 s below.
+                        load.PayloadBytes = smallPayload;
+                    }
+
                     var durable = (await Cluster.TryGetStatusAsync(leader, Ct))?.DurableIndex;
                     var chunks = DataChunks(leader);
                     seen = $"{appended / 1024} KiB appended, leader durable at {durable} (killed at <= {behind}), WAL data chunks at the kill {Describe(walBefore)}, now {Describe(chunks)}";
