@@ -24,6 +24,17 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         var rate = args.Double("rate");
         var producer = args.Flag("producer");
         var contentType = args.String("content-type");
+        var clientKind = args.String("client");
+        if (clientKind is not ("raw" or "http"))
+        {
+            throw new UsageException("--client is raw or http");
+        }
+
+        if (producer && clientKind == "raw")
+        {
+            throw new UsageException("--producer needs --client http (the raw client sends fixed requests)");
+        }
+
         if (streams < 1 || concurrency < 1 || payloadSize < 1 || duration <= TimeSpan.Zero || rate < 0)
         {
             throw new UsageException("streams, concurrency, payload and duration must be positive; rate >= 0");
@@ -44,17 +55,36 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         await StreamApi.CreateManyAsync(client, urls, contentType, Math.Min(concurrency, 32), ct);
 
         var rateText = rate > 0 ? $"target {rate:0}/s" : "closed loop";
-        log.WriteLine($"append: {concurrency} writers, {payloadSize} B payload, {Units.FormatDuration(warmup)} warm-up + "
+        log.WriteLine($"append: {concurrency} writers ({(clientKind == "raw" ? "raw HTTP/1.1 connections" : "HttpClient")}), {payloadSize} B payload, {Units.FormatDuration(warmup)} warm-up + "
             + $"{Units.FormatDuration(duration)} measured, {rateText}{(producer ? ", idempotent producers" : "")}");
 
         var clock = new RunClock(warmup, duration);
         var pacer = rate > 0 ? new RatePacer(rate, clock.Start) : null;
-        var plan = new AppendPlan(client, urls, CreatePayload(payloadSize, contentType), contentType,
-            producer ? $"bench-{runId}" : null, pacer, clock);
+        var payload = CreatePayload(payloadSize, contentType);
+        var raw = clientKind == "raw"
+            ? urls.Select(u => RawHttpConnection.EncodePost(new Uri(u), payload.Span, contentType)).ToArray()
+            : null;
+        var plan = new AppendPlan(client, urls, payload, contentType,
+            producer ? $"bench-{runId}" : null, pacer, clock, raw);
         var writers = Enumerable.Range(0, concurrency).Select(i => new AppendWriter(i, plan)).ToArray();
         var cpu = new SelfCpu();
         var cpuWindow = MeasureCpuAsync(cpu, clock, ct);
-        await Task.WhenAll(writers.Select(w => Task.Run(() => w.RunAsync(ct), ct)));
+        using var stopWatchdog = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watchdog = WatchRawConnectionsAsync(writers, args.Duration("timeout"), stopWatchdog.Token);
+        try
+        {
+            await Task.WhenAll(writers.Select(w => Task.Run(() => w.RunAsync(ct), ct)));
+        }
+        finally
+        {
+            await stopWatchdog.CancelAsync();
+            await watchdog;
+            foreach (var writer in writers)
+            {
+                writer.Connection?.Dispose();
+            }
+        }
+
         await cpuWindow;
         var tail = RunClock.Seconds(Stopwatch.GetTimestamp() - clock.End);
         if (watcher is not null)
@@ -118,6 +148,38 @@ public sealed class AppendCommand(ParsedArgs args, TextWriter log)
         log.WriteLine($"latency from scheduled send time (target {pacer.Rate:0}/s, achieved {achieved:0.0}/s): {summary}");
         result.Metric("targetRate", pacer.Rate);
         summary.AddTo(result, "sched");
+    }
+
+    /// <summary>
+    /// The raw connections' request timeout: a request in flight for longer than it has its
+    /// connection closed, so it fails (counted as a transport error) instead of hanging the run.
+    /// </summary>
+    private static async Task WatchRawConnectionsAsync(AppendWriter[] writers, TimeSpan timeout, CancellationToken ct)
+    {
+        if (timeout <= TimeSpan.Zero || writers.All(w => w.Connection is null))
+        {
+            return;
+        }
+
+        var limit = RunClock.ToTicks(timeout);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var now = Stopwatch.GetTimestamp();
+                foreach (var connection in writers.Select(w => w.Connection))
+                {
+                    if (connection is { BusySince: > 0 and var since } && now - since > limit)
+                    {
+                        connection.Close();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>The CPU of this process over the measured window only (stream creation and warm-up excluded).</summary>

@@ -1,6 +1,10 @@
 namespace Ursula.Bench.Append;
 
-/// <summary>What every append writer shares: client, target streams, payload and timing.</summary>
+/// <summary>
+/// What every append writer shares: client, target streams, payload and timing. With
+/// <paramref name="RawRequests"/> (one encoded POST per stream), writers send over their own
+/// <see cref="Http.RawHttpConnection"/> instead of the HttpClient.
+/// </summary>
 public sealed record AppendPlan(
     HttpClient Client,
     IReadOnlyList<string> StreamUrls,
@@ -8,4 +12,5 @@ public sealed record AppendPlan(
     string ContentType,
     string? ProducerIdPrefix,
     RatePacer? Pacer,
-    RunClock Clock);
+    RunClock Clock,
+    IReadOnlyList<byte[]>? RawRequests = null);

@@ -25,6 +25,7 @@ public static class VerbCatalog
             OptionSpec.Flag("producer", "send idempotent producer headers (Producer-Id/Epoch/Seq), one producer per writer"),
             new("rate", "0", "target appends/s shared by all writers (0 = closed loop, as fast as possible)"),
             new("content-type", "application/octet-stream", "stream content type"),
+            new("client", "raw", "raw: each writer sends pre-encoded POSTs over its own HTTP/1.1 connection (a fraction of HttpClient's CPU per request); http: HttpClient (needed for --producer)"),
             new("connections", "0", "max HTTP/1.1 connections (0 = concurrency)"),
             new("timeout", "30s", "per-request timeout"),
             .. Common,

@@ -94,7 +94,7 @@ public static class RunReport
         $"warm-up: {Units.FormatDuration(s.Warmup)} of wrk appends after each start; "
         + $"append: wrk, {s.Connections} connections, {s.Threads} threads, {s.Payload} B POSTs round-robin over {s.Streams} streams, "
         + $"{Units.FormatDuration(s.AppendWarmup)} unmeasured + {Units.FormatDuration(s.AppendDuration)} measured, streams read back after; "
-        + $"append @50%: C# open loop at half of the same session's wrk peak, {Units.FormatDuration(s.AppendWarmup)} + {Units.FormatDuration(s.AppendDuration)}; "
+        + $"append @50%: C# open loop (raw HTTP/1.1 connections) at half of the same session's wrk peak, {Units.FormatDuration(s.AppendWarmup)} + {Units.FormatDuration(s.AppendDuration)}; "
         + $"fanout: {s.FanoutSubscribers} SSE subscribers, {s.FanoutRate:0} appends/s for {Units.FormatDuration(s.FanoutDuration)}, "
         + "then the same with SignalR hub subscribers (Ursula only); "
         + $"catchup: {s.CatchupReaders} readers of one {Units.FormatSize(s.CatchupSize)} stream; "
