@@ -30,7 +30,7 @@ public sealed class AppendWriter(int index, AppendPlan plan)
 
     /// <summary>This writer's own connection when the plan has encoded requests (no producer headers).</summary>
     public RawHttpConnection? Connection { get; } =
-        plan.RawRequests is null ? null : new RawHttpConnection(new Uri(plan.StreamUrls[0]).Host, new Uri(plan.StreamUrls[0]).Port);
+        plan.RawRequests is null ? null : RawHttpConnection.To(new Uri(plan.StreamUrls[0]));
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -72,7 +72,7 @@ public sealed class AppendWriter(int index, AppendPlan plan)
                 if (measured)
                 {
                     Statuses.AddStatus(status);
-                    if (status is 200 or 204)
+                    if (StreamApi.IsSuccess((HttpStatusCode)status))
                     {
                         Succeeded++;
                         LatencySummary.Record(Latency, end - start);

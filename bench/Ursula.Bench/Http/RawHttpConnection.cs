@@ -26,6 +26,9 @@ public sealed class RawHttpConnection(string host, int port) : IDisposable
     /// <summary>Stopwatch timestamp at which the request in flight was sent; 0 when idle.</summary>
     public long BusySince => Volatile.Read(ref busySince);
 
+    /// <summary>A connection to the server of <paramref name="url"/> (host and port only).</summary>
+    public static RawHttpConnection To(Uri url) => new(url.Host, url.Port);
+
     /// <summary>Encodes a POST with a fixed body, ready to be sent any number of times.</summary>
     public static byte[] EncodePost(Uri url, ReadOnlySpan<byte> body, string contentType)
     {
