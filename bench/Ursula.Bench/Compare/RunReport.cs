@@ -37,7 +37,7 @@ public static class RunReport
         var loads = records.Select(r => r.Metrics.GetValueOrDefault("loadAvg1", double.NaN)).Where(double.IsFinite).ToList();
         machine["load average"] = $"{loadAtStart} at the start, {loadAtEnd} at the end (1/5/15 min)"
             + (loads.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"; 1-min load at the start of each measurement {loads.Min():0.0} to {loads.Max():0.0}, mean {loads.Average():0.0}") : "")
-            + "; other engineers' builds and tests share this machine, and this run's own server counts too";
+            + "; a 1-minute average lags, so each figure counts this run's own servers and load generators of the minute before; whatever else runs on the machine is not controlled";
         machine["isolation"] = "only the system under test runs while it is measured: each session starts it afresh (new data dir, new PostgreSQL), "
             + "warms it up unmeasured, runs every workload, and stops it (with its PostgreSQL) before the next session; no CPU pinning";
         machine["schedule"] = string.Join(" | ", run.Sessions.Select(s => s.Name));
