@@ -77,8 +77,41 @@ public sealed class HeaderValuesTests
     [InlineData("APPLICATION/JSON", "application/json", true)]
     [InlineData("application/json; charset=utf-8", "application/json", true)]
     [InlineData("text/plain", "application/json", false)]
-    public void Content_types_compare_by_media_type(string a, string b, bool same)
+    [InlineData(" text/plain ;x=1", "TEXT/PLAIN", true)]
+    [InlineData("", "   ", true)]
+    [InlineData(null, "", true)]
+    [InlineData("text/plain", "text/plai", false)]
+    public void Content_types_compare_by_media_type(string? a, string? b, bool same)
     {
         Assert.Equal(same, ContentTypes.SameMediaType(a, b));
+    }
+
+    [Theory]
+    [InlineData("application/json", true, true, true)]
+    [InlineData(" Application/JSON ; charset=utf-8", true, true, true)]
+    [InlineData("application/jsonx", false, false, true)]
+    [InlineData("Text/Plain", false, true, true)]
+    [InlineData("text/", false, true, false)]
+    [InlineData("/plain", false, false, false)]
+    [InlineData("a/b/c", false, false, false)]
+    [InlineData("text /plain", false, false, false)]
+    [InlineData("application/octet-stream", false, false, true)]
+    [InlineData("", false, false, false)]
+    [InlineData(null, false, false, false)]
+    public void Content_type_kinds_ignore_case_parameters_and_padding(string? contentType, bool json, bool sseText, bool wellFormed)
+    {
+        Assert.Equal(json, ContentTypes.IsJson(contentType));
+        Assert.Equal(sseText, ContentTypes.IsSseText(contentType));
+        Assert.Equal(wellFormed, ContentTypes.IsWellFormed(contentType));
+    }
+
+    [Theory]
+    [InlineData(" Application/JSON; charset=utf-8", "application/json")]
+    [InlineData("TEXT/plain", "text/plain")]
+    [InlineData("   ", "")]
+    [InlineData(null, "")]
+    public void The_media_type_is_lower_case_without_parameters(string? contentType, string expected)
+    {
+        Assert.Equal(expected, ContentTypes.MediaType(contentType));
     }
 }
