@@ -13,12 +13,15 @@ public sealed class SequencerOptions
 
     /// <summary>
     /// The same with more than one member. Fewer entries in flight let each batch grow larger per
-    /// replication round: on fresh three-node clusters one entry measured faster (4.3k vs 3.5k
-    /// appends/s), but in the full benchmark on a cluster that had been running, four gave more
-    /// appends/s (0.45x against 0.36-0.40x of the reference) and a quarter of the fan-out latency.
+    /// replication round (two rounds per entry: commit, then the followers' flush). Alternated on
+    /// fresh three-node clusters on a calm 2-core machine (4 December, bench compare sessions,
+    /// docs/performance.md): one entry gave 5,246, 5,200, 4,390 and 5,528 appends/s against
+    /// 4,066, 4,241, 4,466 and 4,620 with four (and 4,542 and 4,377 with eight), SSE fan-out p99
+    /// 42-44 against 64-67 ms, half-peak p99 26-29 against 30 ms, hub fan-out p99 70-79 against
+    /// 68-92 ms. (On a loaded machine in December's first days four had measured better.)
     /// </summary>
     [Range(1, 64)]
-    public int MaxInFlightReplicated { get; set; } = 4;
+    public int MaxInFlightReplicated { get; set; } = 1;
 
     /// <summary>The most commands one log entry carries.</summary>
     [Range(1, 100_000)]
