@@ -1,20 +1,25 @@
-// What the archive needs to know about a stream's content type: whether its records are JSON
-// messages (one row per message) and whether a text column is worth filling. Compared by media
-// type alone, case-insensitively, as the server compares them.
+// Content types compared by media type alone (parameters dropped, padding trimmed),
+// case-insensitively, the way the protocol's reference implementation and its conformance suite
+// compare them. The archive asks whether a stream's records are JSON messages (one row per
+// message) and whether a text column is worth filling; the server's ContentTypes asks the same
+// through these. Nothing here allocates: it runs on every append.
 namespace Ursula.Archive.Format;
 
 public static class MediaTypes
 {
-    public static bool IsJson(string contentType) => MediaType(contentType).Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    public const string Json = "application/json";
+
+    public static bool IsJson(string? contentType) => MediaType(contentType).Equals(Json, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>text/* and JSON streams get the text column; other streams leave it null.</summary>
-    public static bool HasText(string contentType)
+    public static bool HasText(string? contentType)
     {
         var media = MediaType(contentType);
-        return media.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || IsJson(contentType);
+        return media.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || media.Equals(Json, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static ReadOnlySpan<char> MediaType(string contentType)
+    /// <summary>The media type as it was sent: parameters dropped, trimmed, its case kept (compare it ignoring case).</summary>
+    public static ReadOnlySpan<char> MediaType(string? contentType)
     {
         var span = contentType.AsSpan();
         var semicolon = span.IndexOf(';');

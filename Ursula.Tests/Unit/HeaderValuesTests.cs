@@ -104,14 +104,4 @@ public sealed class HeaderValuesTests
         Assert.Equal(sseText, ContentTypes.IsSseText(contentType));
         Assert.Equal(wellFormed, ContentTypes.IsWellFormed(contentType));
     }
-
-    [Theory]
-    [InlineData(" Application/JSON; charset=utf-8", "application/json")]
-    [InlineData("TEXT/plain", "text/plain")]
-    [InlineData("   ", "")]
-    [InlineData(null, "")]
-    public void The_media_type_is_lower_case_without_parameters(string? contentType, string expected)
-    {
-        Assert.Equal(expected, ContentTypes.MediaType(contentType));
-    }
 }
