@@ -38,7 +38,7 @@ public static class Membership
             ["Raft:requestTimeout"] = "1.00:00:00",
             // A heartbeat every 200 ms (0.2 of the lower election timeout: five before a follower
             // gives up on its leader). Followers do not wait for one to learn a write's commit:
-            // the Sequencer forces a round right after each commit (MakeDurableOnMajorityAsync).
+            // the next entry's round carries the commit, or the Sequencer starts one right after it.
             // At 0.1 the heartbeat was the largest share of an idle node's wake-ups.
             ["Raft:heartbeatThreshold"] = "0.2",
         };

@@ -1,6 +1,7 @@
 // Builds and runs a node: configuration, PostgreSQL (managed or given), schema, the Raft member
 // hosted in Kestrel, the state machine and the HTTP surface.
 using System.Net;
+using DotNext.IO.Log;
 using DotNext.Net.Cluster.Consensus.Raft;
 using DotNext.Net.Cluster.Consensus.Raft.Http;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
@@ -153,11 +154,17 @@ public static partial class ServerHost
 
         var raftDir = Path.Combine(node.FullDataDir, "raft");
         Directory.CreateDirectory(raftDir);
-        services.UseStateMachine<UrsulaStateMachine>(new WriteAheadLog.Options
+        // As DotNext's UseStateMachine registers them, with a WAL whose follower flushes what it
+        // was sent before answering (FollowerFlushingLog).
+        var walOptions = new WriteAheadLog.Options
         {
             Location = Path.Combine(raftDir, "wal"),
             ChunkSize = node.WalChunkBytes,
-        });
+        };
+        services.AddSingleton<UrsulaStateMachine>();
+        services.AddSingleton<IStateMachine>(sp => sp.GetRequiredService<UrsulaStateMachine>());
+        services.AddSingleton<IPersistentState>(sp => new FollowerFlushingLog(walOptions, sp.GetRequiredService<IStateMachine>()));
+        services.AddSingleton<IAuditTrail<IRaftLogEntry>>(sp => sp.GetRequiredService<IPersistentState>());
         services.UsePersistentConfigurationStorage(Path.Combine(raftDir, "members"));
         builder.Configuration.AddInMemoryCollection(Membership.RaftSettings(node, builder.Configuration));
         builder.JoinCluster("Raft");
@@ -180,9 +187,6 @@ public static partial class ServerHost
         app.UseMiddleware<BadRequestMiddleware>();
         app.UseMiddleware<ProtocolHeadersMiddleware>();
         app.UseMiddleware<ClusterAuthMiddleware>();
-        // DurableAppendMiddleware is not registered: holding every AppendEntries answer behind a
-        // flush delayed heartbeats past the election timeout under load (leadership flapped in the
-        // cluster conformance run); MajorityLossTests is skipped until followers flush without that.
         app.UseConsensusProtocolHandler();
         app.UseUrsulaAccess();
         app.Map(Streams.StreamPath.ReservedPrefix, reserved =>

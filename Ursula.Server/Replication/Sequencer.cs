@@ -177,7 +177,6 @@ public sealed partial class Sequencer(
     private async Task ReplicateAsync(List<PendingCommand> batch, CancellationToken stoppingToken)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        var committed = false;
         PendingBatch? pending = null;
         var replicateStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         try
@@ -190,12 +189,12 @@ public sealed partial class Sequencer(
             var commands = batch.ConvertAll(p => p.Command);
             CommandCodec.Write(buffer, time.GetUtcNow().ToUnixTimeMilliseconds(), commands);
 
-            // Returns once the entry is committed (appended on a majority and flushed here: DotNext
-            // commits an index only after its own WAL flush covers it) and applied here.
+            // Returns once the entry is committed and applied here. Committed means on disk on a
+            // majority: DotNext commits an index only after this node's own WAL flush covers it, and
+            // a follower answers an append only once its WAL is flushed (FollowerFlushingLog).
             await cluster.ReplicateAsync(new BinaryLogEntry { Content = buffer.WrittenMemory, Term = term, Context = pending }, stoppingToken);
-            committed = true;
             Diagnostics.UrsulaMetrics.ReplicateDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(replicateStarted).TotalSeconds);
-            await MakeDurableOnMajorityAsync(stoppingToken);
+            TellFollowersOfCommit();
             if (!pending.Release())
             {
                 pending.Fail(new ServiceUnavailableException("The write was not applied; retry", RetryAfter));
@@ -203,37 +202,45 @@ public sealed partial class Sequencer(
         }
         catch (Exception e) when (e is NotLeaderException or QuorumUnreachableException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // On one node, an applied entry is flushed: that outcome stands. With more members it is
-            // committed, but a majority may not have it on disk yet: the client cannot be told it is
-            // durable, and a retry with the same producer headers is answered as a duplicate.
-            if (cluster.Members.Count <= 1 && pending?.Release() == true)
+            // An entry applied here was committed, so it is on disk on a majority: that outcome
+            // stands even though the wait for it failed.
+            if (pending?.Release() == true)
             {
                 return;
             }
 
             ReplicationLog.ReplicationFailed(logger, batch.Count, e.GetType().Name, e is NotLeaderException or QuorumUnreachableException or OperationCanceledException ? null : e);
             (pending ?? new PendingBatch(batch, 0)).Fail(new ServiceUnavailableException(
-                committed
-                    ? "Leadership changed before a majority had the write on disk; its outcome is unknown, retry with the same producer headers to be safe"
-                    : "Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe",
+                "Leadership changed while the write replicated; its outcome is unknown, retry with the same producer headers to be safe",
                 RetryAfter,
                 e));
         }
     }
 
     /// <summary>
-    /// A commit means a majority appended the entry, but a follower acknowledges an append before
-    /// its WAL is on disk. The next replication round carries the new commit index, and a follower
-    /// commits, which in DotNext means flushing its WAL up to there, before it answers: the round
-    /// completes only when a majority answered it, so waiting for it makes an acknowledged write
-    /// survive even every node losing power at once. A round without a majority ends this node's
-    /// leadership, and the wait with NotLeaderException.
+    /// Followers learn of a commit from the next round, and apply it then; a write forwarded by a
+    /// follower is answered once that follower has applied it. With more writes queued, the next
+    /// entry's round carries the commit index at once; otherwise a round is started now rather than
+    /// waiting for the next heartbeat. The client's answer does not wait for it: the commit already
+    /// means a majority has the entry on disk.
     /// </summary>
-    private async ValueTask MakeDurableOnMajorityAsync(CancellationToken cancellationToken)
+    private void TellFollowersOfCommit()
     {
-        if (cluster.Members.Count > 1)
+        if (cluster.Members.Count > 1 && queue.Reader.Count == 0)
         {
-            await cluster.ForceReplicationAsync(cancellationToken);
+            _ = NudgeAsync(cluster);
+        }
+
+        static async Task NudgeAsync(IRaftCluster cluster)
+        {
+            try
+            {
+                await cluster.ForceReplicationAsync(CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // Leadership lost or the node stopping: the followers learn the commit from whoever leads next.
+            }
         }
     }
 

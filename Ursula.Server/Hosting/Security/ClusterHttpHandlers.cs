@@ -160,7 +160,7 @@ public sealed class ClusterHttpHandlers(ClusterSecret secret, IOptions<NodeOptio
     /// <summary>
     /// When the peer last took some of the request's bytes (at first: when the request started),
     /// and how many it took: a follower flushes the entries it received to disk before it answers
-    /// (when DurableAppendMiddleware is registered), so after the last byte it is given time for that flush on top of
+    /// (FollowerFlushingLog), so after the last byte it is given time for that flush on top of
     /// the message timeout, at <see cref="FlushBytesPerSecond"/>.
     /// </summary>
     private sealed class Progress
